@@ -1,0 +1,41 @@
+# r2pgraph: the targets CI uses too. `make help` lists them.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install build serve test test-fast lint format clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dev tools
+
+build: $(STAMP) ## load data/, validate against shapes/, write a new generation in build/
+	$(VENV)/bin/r2pgraph build
+
+serve: build ## build, then serve on http://127.0.0.1:8000
+	$(VENV)/bin/r2pgraph serve --host 127.0.0.1 --port 8000
+
+test: $(STAMP) ## run the whole test suite
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP) ## the tests not marked slow
+	$(PY) -m pytest -q -m 'not slow'
+
+lint: $(STAMP) ## ruff (lint and format check) and mypy
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/mypy
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff format src tests
+	$(VENV)/bin/ruff check --fix src tests
+
+clean: ## remove build outputs (not the venv)
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""Running SPARQL on a built generation and rendering results as a table, CSV, TSV or JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from r2pgraph.namespaces import PREFIXES
+
+RESULT_FORMATS = ("table", "csv", "tsv", "json")
+
+
+Row = dict[str, Any]  # variable name → ox.NamedNode | ox.BlankNode | ox.Literal, or None when unbound
+
+
+def select(store: ox.Store, query: str, union: bool = True) -> list[Row]:
+    """Run a SELECT query and return its rows as dicts (variable name → term or None).
+
+    ``union`` makes the default graph the union of all named graphs. Raises TypeError for a
+    query that is not a SELECT, SyntaxError for a malformed one.
+    """
+    result = store.query(query, use_default_graph_as_union=union)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("expected a SELECT query")
+    names = [v.value for v in result.variables]
+    return [{n: row[n] for n in names} for row in result]
+
+
+def run_query(store: ox.Store, query: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Evaluate ``query`` over the union of all named graphs. Raises SyntaxError on a bad query."""
+    return store.query(query, use_default_graph_as_union=True)
+
+
+def _cell(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, ns in PREFIXES.items():
+            if term.value.startswith(ns) and len(term.value) > len(ns):
+                return f"{prefix}:{term.value[len(ns) :]}"
+        return term.value
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> str:
+    """Render a query result. ``fmt`` is one of RESULT_FORMATS (CONSTRUCT results are Turtle)."""
+    if isinstance(result, ox.QueryBoolean):
+        return json.dumps({"head": {}, "boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower()
+    if isinstance(result, ox.QueryTriples):
+        out = io.BytesIO()
+        dataset = ox.Store()
+        dataset.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result)
+        dataset.dump(out, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=dict(PREFIXES))
+        return out.getvalue().decode("utf-8")
+    if fmt in ("csv", "tsv", "json"):
+        rf = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV, "json": ox.QueryResultsFormat.JSON}[
+            fmt
+        ]
+        data = result.serialize(format=rf)
+        assert data is not None
+        return data.decode("utf-8")
+    names = [v.value for v in result.variables]
+    rows = [[_cell(row[n]) for n in names] for row in result]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    widths = [min(w, 80) for w in widths]
+
+    def line(cells: list[str]) -> str:
+        return " | ".join(c[:80].ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    sep = "-+-".join("-" * w for w in widths)
+    body = [line(names), sep] + [line(r) for r in rows]
+    body.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(body)
+
+
+def read_query(text: str | None, file: Path | None) -> str:
+    """The query text from an argument or a file (``-`` for standard input)."""
+    if file is not None:
+        if str(file) == "-":
+            import sys
+
+            return sys.stdin.read()
+        return file.read_text(encoding="utf-8")
+    if not text:
+        raise ValueError("give a query, or --file FILE")
+    return text

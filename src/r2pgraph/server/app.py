@@ -1,0 +1,37 @@
+"""The FastAPI application factory: one app over one built generation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from r2pgraph import __version__
+from r2pgraph.server import errors, linked_data, pages, sparql
+from r2pgraph.store import open_store
+
+HERE = Path(__file__).parent
+
+
+def create_app(generation: Path) -> FastAPI:
+    """Build the app serving ``generation`` (a directory written by ``r2pgraph build``)."""
+    app = FastAPI(title="r2pgraph", version=__version__, docs_url="/api/docs", redoc_url=None)
+    app.state.generation = generation
+    app.state.store = open_store(generation)
+    app.state.report = json.loads((generation / "build-report.json").read_text(encoding="utf-8"))
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["*"],
+        expose_headers=["Link", "ETag"],
+    )
+    errors.install(app)
+    app.include_router(sparql.router)
+    app.include_router(pages.router)
+    app.include_router(linked_data.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app

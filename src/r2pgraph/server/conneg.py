@@ -1,0 +1,122 @@
+"""Content negotiation: pick a media type from an Accept header (with q-values) or a ``format`` name.
+
+Implements the matching rules of RFC 9110 §12.5.1: the most specific media range that matches
+gives the quality; q=0 excludes; ties go to the server's order of preference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    suffix: str
+
+
+RESULT_FORMATS = (
+    Format("json", "application/sparql-results+json", "srj"),
+    Format("xml", "application/sparql-results+xml", "srx"),
+    Format("csv", "text/csv", "csv"),
+    Format("tsv", "text/tab-separated-values", "tsv"),
+)
+GRAPH_FORMATS = (
+    Format("turtle", "text/turtle", "ttl"),
+    Format("jsonld", "application/ld+json", "jsonld"),
+    Format("ntriples", "application/n-triples", "nt"),
+    Format("rdfxml", "application/rdf+xml", "rdf"),
+    Format("nquads", "application/n-quads", "nq"),
+    Format("trig", "application/trig", "trig"),
+)
+HTML = Format("html", "text/html", "html")
+ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "application/x-turtle": "text/turtle",
+    "text/plain": "application/n-triples",
+    "application/json+ld": "application/ld+json",
+}
+RESULTS_OX = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_OX = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+
+
+class NotAcceptable(Exception):
+    """No offered format is acceptable to the client."""
+
+    def __init__(self, offered: tuple[Format, ...]):
+        self.offered = offered
+        super().__init__("none of " + ", ".join(f.media_type for f in offered) + " is acceptable")
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """Parse an Accept header into (media range, q) pairs; a missing header accepts anything."""
+    if not header or not header.strip():
+        return [("*/*", 1.0)]
+    ranges = []
+    for part in header.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            if param.lower().startswith("q="):
+                try:
+                    q = max(0.0, min(1.0, float(param[2:])))
+                except ValueError:
+                    q = 0.0
+        ranges.append((ALIASES.get(media, media), q))
+    return ranges
+
+
+def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
+    best, best_specificity = 0.0, -1
+    main = media_type.split("/")[0]
+    for rng, q in ranges:
+        if rng == media_type:
+            specificity = 2
+        elif rng == f"{main}/*":
+            specificity = 1
+        elif rng == "*/*":
+            specificity = 0
+        else:
+            continue
+        if specificity > best_specificity:
+            best, best_specificity = q, specificity
+    return best
+
+
+def negotiate(accept: str | None, offered: tuple[Format, ...], format_param: str | None = None) -> Format:
+    """Choose a format: an explicit ``format`` name or media type wins; else the Accept header.
+
+    Raises NotAcceptable when nothing offered is acceptable.
+    """
+    if format_param:
+        wanted = ALIASES.get(format_param.lower(), format_param.lower())
+        for f in offered:
+            if wanted in (f.name, f.media_type, f.suffix):
+                return f
+        raise NotAcceptable(offered)
+    ranges = parse_accept(accept)
+    scored = [(_quality(f.media_type, ranges), -i, f) for i, f in enumerate(offered)]
+    q, _, chosen = max(scored, key=lambda t: (t[0], t[1]))
+    if q <= 0:
+        raise NotAcceptable(offered)
+    return chosen

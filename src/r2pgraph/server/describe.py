@@ -1,0 +1,173 @@
+"""Reading one resource from the store: its statements (with the named graph that says each),
+incoming links, labels of everything it links to, and its citations with their sources' URLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from r2pgraph.namespaces import PREFIXES
+from r2pgraph.query import select
+
+LABEL_PREDICATES = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://purl.org/dc/terms/title",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+)
+R2P = PREFIXES["r2p"]
+
+
+@dataclass
+class Value:
+    term: ox.NamedNode | ox.Literal | ox.BlankNode
+    label: str | None = None
+
+    @property
+    def is_iri(self) -> bool:
+        return isinstance(self.term, ox.NamedNode)
+
+    @property
+    def text(self) -> str:
+        return self.term.value
+
+    @property
+    def lang(self) -> str | None:
+        return self.term.language if isinstance(self.term, ox.Literal) else None
+
+    @property
+    def datatype(self) -> str | None:
+        if isinstance(self.term, ox.Literal) and not self.term.language:
+            dt = self.term.datatype.value
+            return None if dt.endswith("#string") else curie(dt)
+        return None
+
+
+@dataclass
+class Statement:
+    predicate: str
+    predicate_label: str
+    value: Value
+    graph: str
+
+
+@dataclass
+class Citation:
+    iri: str
+    source: str
+    source_title: str
+    urls: list[str]
+    locator: str | None
+    footnote: int | None
+
+
+@dataclass
+class Resource:
+    iri: str
+    label: str | None
+    types: list[Value] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    incoming: list[Statement] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.statements or self.types)
+
+
+def curie(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if (
+            iri.startswith(ns)
+            and len(iri) > len(ns)
+            and prefix
+            in ("r2p", "rdf", "rdfs", "owl", "xsd", "skos", "prov", "dct", "schema", "org", "void", "dcat", "wd")
+        ):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def _label_map(store: ox.Store, iris: set[str]) -> dict[str, str]:
+    if not iris:
+        return {}
+    values = " ".join(f"<{i}>" for i in iris)
+    preds = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
+    query = f"""SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {preds} }} ?x ?p ?l .
+                FILTER (LANG(?l) IN ("en", "")) }}"""
+    labels: dict[str, str] = {}
+    for row in select(store, query):
+        x, lab = row["x"], row["l"]
+        if x is not None and lab is not None:
+            labels.setdefault(x.value, lab.value)
+    return labels
+
+
+def describe(store: ox.Store, iri: str, incoming_limit: int = 200) -> Resource:
+    """Everything the store says about ``iri`` (empty Resource when it says nothing)."""
+    node = f"<{iri}>"
+    out = select(store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} ORDER BY ?p ?o", union=False)
+    inc = select(
+        store,
+        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} }} }} ORDER BY ?p ?s LIMIT {incoming_limit}",
+        union=False,
+    )
+    iris = {iri}
+    for row in out:
+        iris.add(row["p"].value)
+        if isinstance(row["o"], ox.NamedNode):
+            iris.add(row["o"].value)
+    for row in inc:
+        iris.add(row["p"].value)
+        iris.add(row["s"].value)
+    labels = _label_map(store, iris)
+    res = Resource(iri=iri, label=labels.get(iri))
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    for row in out:
+        p, o, g = row["p"].value, row["o"], row["g"].value
+        value = Value(o, labels.get(o.value) if isinstance(o, ox.NamedNode) else None)
+        if p == rdf_type:
+            if all(t.text != o.value for t in res.types):
+                res.types.append(value)
+            continue
+        res.statements.append(Statement(p, labels.get(p) or curie(p), value, g))
+    for row in inc:
+        s, p, g = row["s"], row["p"].value, row["g"].value
+        res.incoming.append(Statement(p, labels.get(p) or curie(p), Value(s, labels.get(s.value)), g))
+    res.citations = citations(store, iri)
+    return res
+
+
+def citations(store: ox.Store, iri: str) -> list[Citation]:
+    """The citations of a finding, treaty action, event…, with source titles and URLs."""
+    query = f"""PREFIX r2p: <{R2P}>
+    SELECT ?c ?src ?title ?loc ?fn (GROUP_CONCAT(DISTINCT STR(?url); separator=" ") AS ?urls) WHERE {{
+      <{iri}> r2p:hasCitation ?c . ?c r2p:citesSource ?src .
+      OPTIONAL {{ ?src <http://purl.org/dc/terms/title> ?title }}
+      OPTIONAL {{ ?src <https://schema.org/url> ?url }}
+      OPTIONAL {{ ?c r2p:locator ?loc }} OPTIONAL {{ ?c r2p:footnoteNumber ?fn }}
+    }} GROUP BY ?c ?src ?title ?loc ?fn ORDER BY ?fn ?c"""
+    found = []
+    for row in select(store, query):
+        urls = row["urls"].value.split() if row["urls"] is not None else []
+        found.append(
+            Citation(
+                iri=row["c"].value,
+                source=row["src"].value,
+                source_title=row["title"].value if row["title"] is not None else row["src"].value,
+                urls=urls,
+                locator=row["loc"].value if row["loc"] is not None else None,
+                footnote=int(row["fn"].value) if row["fn"] is not None else None,
+            )
+        )
+    return found
+
+
+def construct(store: ox.Store, iri: str) -> list[ox.Quad]:
+    """The resource's own statements plus those of its citation and agenda-item nodes, per graph."""
+    node = f"<{iri}>"
+    query = f"""PREFIX r2p: <{R2P}>
+    SELECT ?s ?p ?o ?g WHERE {{
+      {{ GRAPH ?g {{ {node} ?p ?o }} BIND ({node} AS ?s) }}
+      UNION {{ {node} r2p:hasCitation|r2p:agendaItem ?s . GRAPH ?g {{ ?s ?p ?o }} }}
+    }}"""
+    return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in select(store, query)]

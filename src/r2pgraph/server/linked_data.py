@@ -1,0 +1,106 @@
+"""Linked data: every IRI under the base dereferences here, by content negotiation.
+
+``/id/…``, ``/graph/…`` and ``/ontology`` answer with HTML for browsers and Turtle, JSON-LD,
+N-Triples (and N-Quads/TriG, which keep the named graphs) for machines; a suffix (``.ttl``,
+``.jsonld``, ``.nt``, ``.html``…) picks a format directly. Unknown IRIs get a real 404.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from r2pgraph.namespaces import BASE, PREFIXES
+from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
+from r2pgraph.server.describe import construct, describe
+from r2pgraph.server.templating import make_templates
+
+router = APIRouter()
+templates = make_templates()
+OFFERED: tuple[Format, ...] = (HTML, *GRAPH_FORMATS)
+BY_SUFFIX = {f.suffix: f for f in OFFERED}
+
+
+def _split_suffix(path: str) -> tuple[str, Format | None]:
+    if "." in path.rsplit("/", 1)[-1]:
+        stem, suffix = path.rsplit(".", 1)
+        if suffix in BY_SUFFIX:
+            return stem, BY_SUFFIX[suffix]
+    return path, None
+
+
+def _links(request: Request, path: str) -> str:
+    base = str(request.base_url).rstrip("/") + "/" + path
+    return ", ".join(f'<{base}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in OFFERED)
+
+
+def serialize(quads: list[ox.Quad], fmt: Format) -> bytes:
+    store = ox.Store()
+    keep_graphs = fmt.name in ("nquads", "trig")
+    store.extend(q if keep_graphs else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    prefixes = dict(PREFIXES) if fmt.name in ("turtle", "trig") else None
+    kwargs: dict[str, object] = {"format": GRAPH_OX[fmt.name]}
+    if not keep_graphs:
+        kwargs["from_graph"] = ox.DefaultGraph()
+    if prefixes:
+        kwargs["prefixes"] = prefixes
+    return store.dump(**kwargs) or b""  # type: ignore[arg-type]
+
+
+def _rdf_response(quads: list[ox.Quad], fmt: Format, status: int, links: str) -> Response:
+    return Response(
+        serialize(quads, fmt),
+        status_code=status,
+        media_type=fmt.media_type,
+        headers={"Vary": "Accept", "Link": links},
+    )
+
+
+def _resource(request: Request, path: str) -> Response:
+    stem, by_suffix = _split_suffix(path)
+    fmt = by_suffix or negotiate(request.headers.get("accept"), OFFERED, request.query_params.get("format"))
+    iri = BASE + stem
+    store: ox.Store = request.app.state.store
+    links = _links(request, stem)
+    if stem.startswith("graph/"):
+        return _graph(request, store, iri, fmt, links)
+    resource = describe(store, iri)
+    status = 200 if resource.exists else 404
+    if fmt is HTML:
+        template = "resource.html" if resource.exists else "not_found.html"
+        return templates.TemplateResponse(
+            request,
+            template,
+            {"r": resource, "path": stem},
+            status_code=status,
+            headers={"Vary": "Accept", "Link": links},
+        )
+    return _rdf_response(construct(store, iri) if resource.exists else [], fmt, status, links)
+
+
+def _graph(request: Request, store: ox.Store, iri: str, fmt: Format, links: str) -> Response:
+    graph = ox.NamedNode(iri)
+    exists = store.contains_named_graph(graph)
+    if fmt is HTML:
+        resource = describe(store, iri)
+        size = len(list(store.quads_for_pattern(None, None, None, graph))) if exists else 0
+        return templates.TemplateResponse(
+            request,
+            "resource.html" if exists else "not_found.html",
+            {"r": resource, "path": iri[len(BASE) :], "graph_size": size},
+            status_code=200 if exists else 404,
+            headers={"Vary": "Accept", "Link": links},
+        )
+    quads = list(store.quads_for_pattern(None, None, None, graph)) if exists else []
+    return _rdf_response(quads, fmt, 200 if exists else 404, links)
+
+
+@router.get("/id/{path:path}")
+def resource_page(path: str, request: Request) -> Response:
+    return _resource(request, "id/" + path)
+
+
+@router.get("/graph/{path:path}")
+def graph_page(path: str, request: Request) -> Response:
+    return _resource(request, "graph/" + path)

@@ -1,0 +1,129 @@
+"""Pages for people: home, query editor, downloads, ontology documentation."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from r2pgraph.export import EXPORTS
+from r2pgraph.namespaces import ONTOLOGY_IRI, R2P
+from r2pgraph.queries import example_queries
+from r2pgraph.query import select
+from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
+from r2pgraph.server.errors import ProtocolError
+from r2pgraph.server.linked_data import OFFERED, serialize
+from r2pgraph.server.templating import make_templates
+
+router = APIRouter()
+templates = make_templates()
+
+ENTRY_POINTS = """
+PREFIX r2p: <https://w3id.org/r2p/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?s ?label ?kind WHERE {
+  { ?s a r2p:StateAssessment ; r2p:state/skos:prefLabel ?state ; r2p:edition/skos:prefLabel ?ed .
+    BIND (CONCAT(?state, " — ", ?ed) AS ?label) BIND ("assessment" AS ?kind) }
+  UNION { ?s a r2p:Instrument ; skos:prefLabel ?label . BIND ("instrument" AS ?kind) }
+  UNION { ?s a r2p:AssessmentFramework ; skos:prefLabel ?label . BIND ("framework" AS ?kind) }
+  UNION { ?s a r2p:InstrumentSet ; skos:prefLabel ?label . BIND ("instrument set" AS ?kind) }
+  UNION { ?a a r2p:StateAssessment ; r2p:state ?s . ?s skos:prefLabel ?label . BIND ("state" AS ?kind) }
+} ORDER BY ?kind ?label
+"""
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    store: ox.Store = request.app.state.store
+    entries: dict[str, list[tuple[str, str]]] = {}
+    for row in select(store, ENTRY_POINTS):
+        entries.setdefault(row["kind"].value, []).append((row["s"].value, row["label"].value))
+    report = request.app.state.report
+    classes = {k.rsplit("#", 1)[-1]: v for k, v in report["classes"].items() if k.startswith(str(R2P))}
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        {"report": report, "classes": classes, "entries": entries, "examples": example_queries()},
+    )
+
+
+@router.get("/query")
+def query_page(request: Request) -> Response:
+    import json
+
+    examples = example_queries()
+    data = json.dumps({q.name: q.text for q in examples}).replace("</", "<\\/")
+    chosen = request.query_params.get("example")
+    ordered = sorted(examples, key=lambda q: q.name != chosen)
+    return templates.TemplateResponse(request, "query.html", {"examples": ordered, "examples_json": data})
+
+
+@router.get("/downloads")
+def downloads(request: Request) -> Response:
+    generation = request.app.state.generation
+    files = [
+        (name, file, media, (generation / file).stat().st_size)
+        for name, (file, media) in EXPORTS.items()
+        if (generation / file).is_file()
+    ]
+    return templates.TemplateResponse(request, "downloads.html", {"files": files, "report": request.app.state.report})
+
+
+@router.get("/downloads/{file}")
+def download(file: str, request: Request) -> Response:
+    by_file = {f: media for f, media in EXPORTS.values()}
+    by_file["build-report.json"] = "application/json"
+    if file not in by_file:
+        raise ProtocolError(404, f"No download named {file!r}; see /downloads")
+    return FileResponse(request.app.state.generation / file, media_type=by_file[file], filename=file)
+
+
+ONTOLOGY_TERMS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?term ?kind ?label ?definition
+       (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers)
+       (SAMPLE(?d) AS ?domain) (SAMPLE(?r) AS ?range) WHERE {
+  GRAPH <https://w3id.org/r2p/graph/ontology> {
+    ?term a ?kind ; rdfs:label ?label ; skos:definition ?definition .
+    FILTER (?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty))
+    OPTIONAL { ?term rdfs:subClassOf|rdfs:subPropertyOf ?super }
+    OPTIONAL { ?term rdfs:domain ?d } OPTIONAL { ?term rdfs:range ?r }
+  }
+} GROUP BY ?term ?kind ?label ?definition ORDER BY ?kind ?label
+"""
+
+
+@router.get("/ontology")
+def ontology(request: Request) -> Response:
+    store: ox.Store = request.app.state.store
+    fmt = negotiate(request.headers.get("accept"), OFFERED, request.query_params.get("format"))
+    graph = ox.NamedNode("https://w3id.org/r2p/graph/ontology")
+    if fmt is not HTML:
+        quads = list(store.quads_for_pattern(None, None, None, graph))
+        return Response(serialize(quads, fmt), media_type=fmt.media_type, headers={"Vary": "Accept"})
+    terms: dict[str, list[dict[str, str]]] = {"Classes": [], "Object properties": [], "Datatype properties": []}
+    names = {
+        "http://www.w3.org/2002/07/owl#Class": "Classes",
+        "http://www.w3.org/2002/07/owl#ObjectProperty": "Object properties",
+        "http://www.w3.org/2002/07/owl#DatatypeProperty": "Datatype properties",
+    }
+    for row in select(store, ONTOLOGY_TERMS, union=False):
+        terms[names[row["kind"].value]].append(
+            {
+                k: (row[k].value if row[k] is not None else "")
+                for k in ("term", "label", "definition", "supers", "domain", "range")
+            }
+        )
+    version = select(store, f"SELECT ?v WHERE {{ <{ONTOLOGY_IRI}> <http://www.w3.org/2002/07/owl#versionInfo> ?v }}")
+    v = version[0]["v"] if version else None
+    return templates.TemplateResponse(
+        request, "ontology.html", {"terms": terms, "version": v.value if v else "", "formats": GRAPH_FORMATS}
+    )
+
+
+@router.get("/context.jsonld")
+def jsonld_context(request: Request) -> Response:
+    """The published JSON-LD context that the JSON-LD export is compacted with."""
+    return FileResponse(request.app.state.generation / "context.jsonld", media_type="application/ld+json")

@@ -1,0 +1,154 @@
+"""The SPARQL 1.1 Protocol query operation (https://www.w3.org/TR/sparql11-protocol/#query-operation)
+and the Service Description (https://www.w3.org/TR/sparql11-service-description/) at /sparql.
+
+Read-only: update requests are refused, and so are queries using SERVICE or LOAD.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from r2pgraph.server.conneg import (
+    GRAPH_FORMATS,
+    GRAPH_OX,
+    HTML,
+    RESULT_FORMATS,
+    RESULTS_OX,
+    Format,
+    negotiate,
+)
+from r2pgraph.server.errors import ProtocolError
+from r2pgraph.server.sparql_text import has_dataset_clause, uses_keyword
+
+router = APIRouter()
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+
+def service_description(endpoint: str) -> str:
+    """The service description, in Turtle."""
+    return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+
+<{endpoint}> a sd:Service ;
+    dct:title "r2pgraph SPARQL endpoint"@en ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON> ,
+        <http://www.w3.org/ns/formats/SPARQL_Results_XML> ,
+        <http://www.w3.org/ns/formats/SPARQL_Results_CSV> ,
+        <http://www.w3.org/ns/formats/SPARQL_Results_TSV> ,
+        <http://www.w3.org/ns/formats/Turtle> ,
+        <http://www.w3.org/ns/formats/N-Triples> ,
+        <http://www.w3.org/ns/formats/JSON-LD> ,
+        <http://www.w3.org/ns/formats/RDF_XML> ,
+        <http://www.w3.org/ns/formats/N-Quads> ;
+    sd:feature sd:UnionDefaultGraph ;
+    sd:defaultDataset [
+        a sd:Dataset ;
+        sd:defaultGraph [ a sd:Graph ; dct:description "The union of all named graphs"@en ]
+    ] .
+"""
+
+
+def _form(body: bytes) -> dict[str, list[str]]:
+    return parse_qs(body.decode("utf-8"), keep_blank_values=True)
+
+
+async def _read_request(request: Request) -> tuple[str | None, dict[str, list[str]]]:
+    """Return (query text, protocol parameters) of a GET or POST, or raise ProtocolError."""
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    if request.method == "GET":
+        if "update" in params:
+            raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+        queries = params.get("query", [])
+    else:
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = await request.body()
+        if ctype == FORM:
+            form = _form(body)
+            if "update" in form:
+                raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+            for key, values in form.items():
+                params.setdefault(key, []).extend(values)
+            queries = params.get("query", [])
+        elif ctype == QUERY_TYPE:
+            if "query" in params:
+                raise ProtocolError(400, "Give the query in the body or in the 'query' parameter, not both.")
+            queries = [body.decode("utf-8")]
+        elif ctype == UPDATE_TYPE:
+            raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+        else:
+            raise ProtocolError(415, f"Unsupported content type {ctype or '(none)'}: use {FORM} or {QUERY_TYPE}.")
+    if len(queries) > 1:
+        raise ProtocolError(400, "Exactly one 'query' parameter is allowed.")
+    return (queries[0] if queries else None), params
+
+
+def _evaluate(store: ox.Store, query: str, params: dict[str, list[str]]) -> object:
+    if uses_keyword(query, "SERVICE"):
+        raise ProtocolError(400, "SERVICE (federated query) is not allowed on this endpoint.")
+    if uses_keyword(query, "LOAD"):
+        raise ProtocolError(403, "This endpoint is read-only: LOAD is not accepted.")
+    default = [ox.NamedNode(u) for u in params.get("default-graph-uri", [])]
+    named = [ox.NamedNode(u) for u in params.get("named-graph-uri", [])]
+    kwargs: dict[str, object] = {}
+    if default or named:
+        kwargs["default_graph"] = default or [ox.DefaultGraph()]
+        if named:
+            kwargs["named_graphs"] = named
+    elif not has_dataset_clause(query):
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        return store.query(query, **kwargs)  # type: ignore[arg-type]
+    except SyntaxError as e:
+        raise ProtocolError(400, f"Malformed query: {e}") from e
+
+
+def _respond(result: object, accept: str | None, fmt: str | None) -> Response:
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        chosen: Format = negotiate(accept, RESULT_FORMATS, fmt)
+        body = result.serialize(format=RESULTS_OX[chosen.name])
+    else:
+        assert isinstance(result, ox.QueryTriples)
+        chosen = negotiate(accept, GRAPH_FORMATS, fmt)
+        graph = ox.Store()
+        graph.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result)
+        body = graph.dump(
+            format=GRAPH_OX[chosen.name], from_graph=None if chosen.name in ("nquads", "trig") else ox.DefaultGraph()
+        )
+    media = chosen.media_type + ("; charset=utf-8" if chosen.media_type.startswith("text/") else "")
+    return Response(content=body or b"", media_type=media, headers={"Vary": "Accept"})
+
+
+@router.api_route("/sparql", methods=["GET", "POST"])
+async def sparql_endpoint(request: Request) -> Response:
+    """Answer a SPARQL query, or describe the service when no query is given."""
+    query, params = await _read_request(request)
+    accept = request.headers.get("accept")
+    fmt = params["format"][0] if params.get("format") else None
+    if query is None:
+        if not fmt and negotiate(accept, (HTML, *GRAPH_FORMATS[:2])) is HTML and request.method == "GET":
+            return RedirectResponse("/query", status_code=303)
+        chosen = negotiate(accept, GRAPH_FORMATS[:3], fmt)
+        sd = ox.Store()
+        sd.load(service_description(str(request.url_for("sparql_endpoint"))), ox.RdfFormat.TURTLE)
+        body = sd.dump(format=GRAPH_OX[chosen.name], from_graph=ox.DefaultGraph())
+        return Response(content=body, media_type=chosen.media_type, headers={"Vary": "Accept"})
+    store: ox.Store = request.app.state.store
+    # pyoxigraph's result iterators must be consumed on the thread that made them, so
+    # evaluation and serialisation run together in one worker thread.
+    return await run_in_threadpool(_answer, store, query, params, accept, fmt)
+
+
+def _answer(store: ox.Store, query: str, params: dict[str, list[str]], accept: str | None, fmt: str | None) -> Response:
+    return _respond(_evaluate(store, query, params), accept, fmt)

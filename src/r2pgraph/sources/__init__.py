@@ -1,0 +1,95 @@
+"""Loaders, one per kind of input file, and the registry that picks one for each file in data/.
+
+Each loader takes (path, display name, path relative to data/) and returns a ``SourceGraph`` for
+the file's own named graph, or raises ``DataError`` listing every problem with file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fnmatch import fnmatch
+from pathlib import Path
+
+from r2pgraph.errors import DataError, Problem
+from r2pgraph.sources.assessments import load_assessment, load_citation_table, load_editions
+from r2pgraph.sources.base import SourceGraph
+from r2pgraph.sources.bibliography import load_bibliography
+from r2pgraph.sources.events import load_events
+from r2pgraph.sources.framework import load_framework
+from r2pgraph.sources.instruments import load_instruments
+from r2pgraph.sources.organisations import load_organisations
+from r2pgraph.sources.states import iso3166_states, load_wikidata_links
+from r2pgraph.sources.treaty_actions import load_treaty_actions
+from r2pgraph.sources.turtle import load_turtle
+
+Loader = Callable[[Path, str, str], SourceGraph]
+
+# (pattern relative to data/, loader); the first match wins.
+LOADERS: list[tuple[str, Loader]] = [
+    ("*.ttl", load_turtle),
+    ("framework/*.yaml", load_framework),
+    ("instruments/*.yaml", load_instruments),
+    ("organisations/*.yaml", load_organisations),
+    ("sources/*.yaml", load_bibliography),
+    ("states/*.csv", load_wikidata_links),
+    ("assessments/editions.yaml", load_editions),
+    ("assessments/*/*-citations.csv", load_citation_table),
+    ("assessments/*/*.yaml", load_assessment),
+    ("treaty-actions/*.csv", load_treaty_actions),
+    ("events/*.yaml", load_events),
+]
+IGNORED = ("*.md", ".*", "*/.*")
+
+
+def loader_for(relative: str) -> Loader | None:
+    """Return the loader for a path relative to data/, or None when no loader reads it."""
+    for pattern, loader in LOADERS:
+        if fnmatch(relative, pattern):
+            return loader
+    return None
+
+
+def load_data_dir(data_dir: Path) -> list[SourceGraph]:
+    """Load every file under ``data_dir`` plus the ISO 3166 reference set.
+
+    Raises DataError listing the problems of every file (not just the first bad one).
+    """
+    if not data_dir.is_dir():
+        raise DataError([Problem(str(data_dir), None, "data directory not found")])
+    graphs = [iso3166_states()]
+    problems: list[Problem] = []
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(data_dir).as_posix()
+        if any(fnmatch(relative, pattern) for pattern in IGNORED):
+            continue
+        display = (Path(data_dir.name) / relative).as_posix()
+        loader = loader_for(relative)
+        if loader is None:
+            problems.append(Problem(display, None, "no loader reads this kind of file (see data/README.md)"))
+            continue
+        try:
+            graphs.append(loader(path, display, relative))
+        except DataError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise DataError(problems)
+    return graphs
+
+
+def load_files(paths: list[Path], base_dir: Path | None = None) -> list[SourceGraph]:
+    """Load the given files (each with the loader its path relative to ``base_dir`` selects)."""
+    graphs: list[SourceGraph] = []
+    problems: list[Problem] = []
+    for path in paths:
+        relative = path.relative_to(base_dir).as_posix() if base_dir else path.name
+        loader = loader_for(relative) or (load_turtle if path.suffix in (".ttl",) else None)
+        if loader is None:
+            problems.append(Problem(str(path), None, "no loader reads this kind of file"))
+            continue
+        try:
+            graphs.append(loader(path, str(path), relative))
+        except DataError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise DataError(problems)
+    return graphs

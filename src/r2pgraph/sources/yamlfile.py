@@ -1,0 +1,82 @@
+"""Reading YAML and CSV data files while keeping line numbers for error messages."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from r2pgraph.errors import DataError, Problem
+
+
+class Mapping(dict[str, Any]):
+    """A YAML mapping that remembers the line it started on (1-based)."""
+
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader whose mappings are ``Mapping`` objects carrying their line."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Mapping:
+    loader.flatten_mapping(node)
+    result = Mapping()
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Keep dates as text: the loaders parse them and report bad ones with their line.
+_LineLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path, display: str) -> Mapping:
+    """Parse a YAML file whose top level is a mapping.
+
+    Raises DataError naming ``display`` and the line for a syntax error or a non-mapping top level.
+    """
+    try:
+        with path.open(encoding="utf-8") as f:
+            data = yaml.load(f, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        raise DataError([Problem(display, line, f"YAML error: {e.problem or e}")]) from e
+    except UnicodeDecodeError as e:
+        raise DataError([Problem(display, None, f"not UTF-8 text: {e}")]) from e
+    if not isinstance(data, Mapping):
+        raise DataError([Problem(display, 1, "expected a YAML mapping at the top level")])
+    return data
+
+
+def read_csv(path: Path, display: str, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) for each data row of a CSV file with a header.
+
+    Raises DataError when a required column is missing.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise DataError([Problem(display, None, f"not UTF-8 text: {e}")]) from e
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataError([Problem(display, 1, f"missing column(s): {', '.join(missing)}")])
+    for row in reader:
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        if None in row:
+            raise DataError([Problem(display, reader.line_num, "more fields than the header has")])
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}

@@ -1,0 +1,98 @@
+"""Shared fixtures: the graph is built once per session into a temporary build directory, and a
+real uvicorn server is started on 127.0.0.1 for the tests that need one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from r2pgraph.build import BuildResult, build_generation
+from r2pgraph.config import Settings
+from r2pgraph.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def repo_settings(build_dir: Path, data_dir: Path | None = None) -> Settings:
+    return Settings(
+        data_dir=data_dir or ROOT / "data",
+        ontology_dir=ROOT / "ontology",
+        shapes_dir=ROOT / "shapes",
+        build_dir=build_dir,
+    )
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The seed data built once into a session-wide temporary build directory."""
+    return build_generation(repo_settings(tmp_path_factory.mktemp("build")))
+
+
+@pytest.fixture(scope="session")
+def generation(built: BuildResult) -> Path:
+    return built.generation
+
+
+@pytest.fixture(scope="session")
+def store(generation: Path) -> ox.Store:
+    return open_store(generation)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(built: BuildResult) -> Iterator[str]:
+    """A real ``r2pgraph serve`` (uvicorn) on 127.0.0.1 serving the session's build."""
+    port = free_port()
+    build_dir = built.generation.parent.parent
+    env = {**os.environ, "R2P_HOME": str(ROOT)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "r2pgraph.cli",
+            "serve",
+            "--build-dir",
+            str(build_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(url + "/sparql", headers={"Accept": "text/turtle"}, timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            out = proc.stdout.read().decode() if proc.stdout else ""
+            proc.kill()
+            raise RuntimeError(f"server did not start:\n{out}")
+        time.sleep(0.1)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()

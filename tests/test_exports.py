@@ -1,0 +1,100 @@
+"""Every export re-parses to the same graph as the build (compared by meaning, not text)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from pyld import jsonld
+from rdflib import Dataset, Graph
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+
+def _dataset(path: Path, fmt: str) -> Dataset:
+    ds = Dataset()
+    ds.parse(path, format=fmt)
+    return ds
+
+
+def _union(ds: Dataset) -> Graph:
+    g = Graph()
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+def _assert_isomorphic(expected: Graph, actual: Graph) -> None:
+    if not isomorphic(expected, actual):
+        _, only_expected, only_actual = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
+        pytest.fail(
+            "graphs differ\nonly in build:\n"
+            + only_expected.serialize(format="nt")[:3000]
+            + "\nonly in export:\n"
+            + only_actual.serialize(format="nt")[:3000]
+        )
+
+
+@pytest.fixture(scope="module")
+def build_quads(generation: Path) -> Dataset:
+    return _dataset(generation / "r2p.nq", "nquads")
+
+
+def _graphs(ds: Dataset) -> dict[str, Graph]:
+    out: dict[str, Graph] = {}
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        out.setdefault(str(g), Graph()).add((s, p, o))
+    return out
+
+
+def test_trig_keeps_every_named_graph(generation: Path, build_quads: Dataset) -> None:
+    expected, actual = _graphs(build_quads), _graphs(_dataset(generation / "r2p.trig", "trig"))
+    assert set(expected) == set(actual)
+    for name in expected:
+        _assert_isomorphic(expected[name], actual[name])
+
+
+@pytest.mark.parametrize(("file", "fmt"), [("r2p.ttl", "turtle"), ("r2p.nt", "nt")])
+def test_union_exports_equal_the_union_of_graphs(generation: Path, build_quads: Dataset, file: str, fmt: str) -> None:
+    _assert_isomorphic(_union(build_quads), Graph().parse(generation / file, format=fmt))
+
+
+def test_jsonld_with_rdflib_keeps_graphs(generation: Path, build_quads: Dataset) -> None:
+    expected, actual = _graphs(build_quads), _graphs(_dataset(generation / "r2p.jsonld", "json-ld"))
+    assert set(expected) == set(actual)
+    for name in expected:
+        _assert_isomorphic(expected[name], actual[name])
+
+
+def test_jsonld_expanded_by_pyld_is_the_same_dataset(generation: Path, build_quads: Dataset) -> None:
+    doc = json.loads((generation / "r2p.jsonld").read_text())
+    assert isinstance(doc["@context"], dict) and doc["@context"]["r2p"] == "https://w3id.org/r2p/ontology#"
+    nquads = jsonld.to_rdf(jsonld.expand(doc), {"format": "application/n-quads"})
+    ds = Dataset()
+    ds.parse(data=nquads, format="nquads")
+    expected, actual = _graphs(build_quads), _graphs(ds)
+    assert set(expected) == set(actual)
+    for name in expected:
+        _assert_isomorphic(expected[name], actual[name])
+
+
+def test_jsonld_reads_naturally(generation: Path) -> None:
+    text = (generation / "r2p.jsonld").read_text()
+    assert '"summary": {' in text and '"label": {' in text
+    assert '"rating": "https://w3id.org/r2p/id/rating/' in text
+
+
+def test_csv_tables(generation: Path) -> None:
+    with (generation / "findings.csv").open() as f:
+        findings = list(csv.DictReader(f))
+    assert len(findings) == 36
+    assert [int(r["indicator_order"]) for r in findings] == list(range(1, 37))
+    assert {r["rating"] for r in findings} == {"Very Strong", "Strong", "Fair", "Weak", "Very Weak"}
+    with (generation / "treaty-actions.csv").open() as f:
+        actions = list(csv.DictReader(f))
+    rome = [r for r in actions if r["instrument"] == "Rome Statute"]
+    assert rome and rome[0]["action"] == "Accession" and rome[0]["date"] == "2007-07-17"
+    assert "https://asp.icc-cpi.int/" in rome[0]["source_urls"]
+    att = [r for r in actions if r["instrument"] == "ATT" and r["action"] == "Acceptance"]
+    assert att[0]["confirmed"] == "no"

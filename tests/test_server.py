@@ -1,0 +1,130 @@
+"""The SPARQL endpoint and linked-data pages, through a real uvicorn server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+
+import httpx
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+
+COUNT = "PREFIX r2p: <https://w3id.org/r2p/ontology#> SELECT (COUNT(?f) AS ?n) WHERE { ?f a r2p:Finding }"
+JPN = "https://w3id.org/r2p/id/state/JPN"
+
+
+@pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
+def test_sparqlwrapper_in_every_result_format(server: str, fmt: str) -> None:
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery(COUNT)
+    client.setReturnFormat(fmt)
+    result = client.query().convert()
+    if fmt == JSON:
+        assert result["results"]["bindings"][0]["n"]["value"] == "36"
+    elif fmt == XML:
+        assert result.getElementsByTagName("literal")[0].firstChild.data == "36"
+    else:
+        text = result.decode() if isinstance(result, bytes) else result
+        assert text.splitlines()[1].strip() in ("36", '"36"^^<http://www.w3.org/2001/XMLSchema#integer>')
+
+
+def test_post_forms_and_format_parameter(server: str) -> None:
+    form = httpx.post(server + "/sparql", data={"query": COUNT}, headers={"Accept": "application/sparql-results+json"})
+    assert form.json()["results"]["bindings"][0]["n"]["value"] == "36"
+    direct = httpx.post(
+        server + "/sparql?format=csv", content=COUNT, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert direct.headers["content-type"].startswith("text/csv") and direct.text.splitlines() == ["n", "36"]
+
+
+def test_named_graph_parameters(server: str) -> None:
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    one = "https://w3id.org/r2p/graph/treaty-actions/JPN"
+    r = httpx.get(server + "/sparql", params={"query": q, "default-graph-uri": one, "format": "json"})
+    n_one = int(r.json()["results"]["bindings"][0]["n"]["value"])
+    r = httpx.get(server + "/sparql", params={"query": q, "format": "json"})
+    n_all = int(r.json()["results"]["bindings"][0]["n"]["value"])
+    assert 0 < n_one < n_all
+
+
+def test_malformed_query_is_400_with_position(server: str) -> None:
+    r = httpx.get(server + "/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"})
+    assert r.status_code == 400 and "error at 1:" in r.text
+
+
+def test_unacceptable_format_is_406(server: str) -> None:
+    r = httpx.get(server + "/sparql", params={"query": COUNT}, headers={"Accept": "image/png"})
+    assert r.status_code == 406
+
+
+def test_update_is_refused(server: str) -> None:
+    r = httpx.post(server + "/sparql", data={"update": "INSERT DATA { <a:a> <a:b> <a:c> }"})
+    assert r.status_code == 403 and "read-only" in r.text
+    r = httpx.post(server + "/sparql", content="CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
+    assert r.status_code == 403
+
+
+def test_service_is_refused_before_any_connection(server: str) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    connections: list[object] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            connections.append(listener.accept())
+
+    t = threading.Thread(target=accept)
+    t.start()
+    q = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    r = httpx.get(server + "/sparql", params={"query": q})
+    t.join()
+    listener.close()
+    assert r.status_code == 400 and "SERVICE" in r.text
+    assert connections == []
+
+
+def test_service_description(server: str) -> None:
+    r = httpx.get(server + "/sparql", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.text, format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert (URIRef(server + "/sparql"), URIRef(sd + "endpoint"), URIRef(server + "/sparql")) in g
+
+
+def test_iri_dereferences_by_content_negotiation(server: str) -> None:
+    turtle = httpx.get(server + "/id/state/JPN", headers={"Accept": "text/turtle"})
+    jsonld = httpx.get(server + "/id/state/JPN", headers={"Accept": "application/ld+json"})
+    nt = httpx.get(server + "/id/state/JPN.nt")
+    g1 = Graph().parse(data=turtle.text, format="turtle")
+    g2 = Graph().parse(data=jsonld.text, format="json-ld")
+    g3 = Graph().parse(data=nt.text, format="nt")
+    assert isomorphic(g1, g2) and isomorphic(g1, g3)
+    assert (URIRef(JPN), URIRef("https://w3id.org/r2p/ontology#iso3166Alpha2"), None) in g1
+    assert 'rel="alternate"; type="text/turtle"' in turtle.headers["link"]
+
+
+def test_html_page_shows_labels_graphs_and_citations(server: str) -> None:
+    page = httpx.get(server + "/id/assessment/apr2p-2019/JPN/focal-point", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "Appoint national R2P Focal Point" in page.text
+    assert "http://www.un.emb-japan.go.jp/jp/statements/yoshikawa090815.html" in page.text
+    assert "assessments/apr2p-2019/JPN" in page.text  # the named graph that says it
+
+
+def test_unknown_iri_is_404_in_html_and_rdf(server: str) -> None:
+    assert httpx.get(server + "/id/state/XXX", headers={"Accept": "text/html"}).status_code == 404
+    r = httpx.get(server + "/id/state/XXX", headers={"Accept": "text/turtle"})
+    assert r.status_code == 404 and len(Graph().parse(data=r.text, format="turtle")) == 0
+
+
+def test_pages_and_downloads(server: str, generation: object) -> None:
+    for path in ("/", "/query", "/ontology", "/downloads"):
+        assert httpx.get(server + path).status_code == 200, path
+    r = httpx.get(server + "/downloads/r2p.ttl")
+    assert r.status_code == 200 and r.headers["etag"] and int(r.headers["content-length"]) == len(r.content)
+    assert "r2p:Finding" in httpx.get(server + "/ontology").text
