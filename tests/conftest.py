@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -54,28 +55,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(built: BuildResult) -> Iterator[str]:
-    """A real ``r2pgraph serve`` (uvicorn) on 127.0.0.1 serving the session's build."""
+@contextmanager
+def running_server(build_dir: Path) -> Iterator[str]:
+    """Run ``r2pgraph serve`` (a real uvicorn) on 127.0.0.1 over ``build_dir``; yield its base URL."""
     port = free_port()
-    build_dir = built.generation.parent.parent
     env = {**os.environ, "R2P_HOME": str(ROOT)}
+    args = ["serve", "--build-dir", str(build_dir), "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "r2pgraph.cli",
-            "serve",
-            "--build-dir",
-            str(build_dir),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "r2pgraph.cli", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -90,9 +77,18 @@ def server(built: BuildResult) -> Iterator[str]:
             proc.kill()
             raise RuntimeError(f"server did not start:\n{out}")
         time.sleep(0.1)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(built: BuildResult) -> Iterator[str]:
+    """A real ``r2pgraph serve`` (uvicorn) on 127.0.0.1 serving the session's build."""
+    with running_server(built.generation.parent.parent) as url:
+        yield url

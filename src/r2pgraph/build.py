@@ -131,9 +131,23 @@ def build_generation(settings: Settings) -> BuildResult:
     timings["validate_s"] = time.perf_counter() - t0
     if not validation.conforms:
         raise ValidationFailed(validation, validation.text())
-
-    t0 = time.perf_counter()
     nquads = assemble(sources, ontology, settings.ontology_dir)
+    files = [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources]
+    return write_generation(nquads, settings, {"sources": files}, timings)
+
+
+def write_generation(
+    nquads: bytes,
+    settings: Settings,
+    extra: dict[str, object] | None = None,
+    timings: dict[str, float] | None = None,
+) -> BuildResult:
+    """Write an already validated dataset (N-Quads) as a new generation and switch to it.
+
+    When the content equals the current generation's, nothing is written.
+    """
+    timings = dict(timings or {})
+    t0 = time.perf_counter()
     digest = content_hash(nquads)
     generations = settings.build_dir / "generations"
     try:
@@ -158,7 +172,7 @@ def build_generation(settings: Settings) -> BuildResult:
         report: dict[str, object] = {
             "content_hash": digest,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "sources": [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources],
+            **(extra or {}),
             **counts(store),
             "timings": {k: round(v, 3) for k, v in timings.items()},
         }
