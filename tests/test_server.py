@@ -128,3 +128,95 @@ def test_pages_and_downloads(server: str, generation: object) -> None:
     r = httpx.get(server + "/downloads/r2p.ttl")
     assert r.status_code == 200 and r.headers["etag"] and int(r.headers["content-length"]) == len(r.content)
     assert "r2p:Finding" in httpx.get(server + "/ontology").text
+
+
+def test_rdflib_sparqlstore_reads_the_endpoint(server: str) -> None:
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    g = Graph(store=SPARQLStore(server + "/sparql", returnFormat="json"))
+    rows = list(g.query(COUNT))
+    assert int(rows[0][0]) == 36  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        ("application/n-triples", "nt"),
+        ("application/n-quads", "nquads"),
+    ],
+)
+def test_construct_in_every_rdf_format(server: str, accept: str, fmt: str) -> None:
+    q = f"CONSTRUCT {{ <{JPN}> ?p ?o }} WHERE {{ <{JPN}> ?p ?o }}"
+    reference = Graph().parse(
+        data=httpx.get(server + "/sparql", params={"query": q, "format": "ntriples"}).text, format="nt"
+    )
+    r = httpx.get(server + "/sparql", params={"query": q}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
+    got = Graph()
+    if fmt == "nquads":
+        from rdflib import Dataset
+
+        ds = Dataset()
+        ds.parse(data=r.text, format="nquads")
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            got.add((s, p, o))
+    else:
+        got.parse(data=r.text, format=fmt)
+    assert len(reference) > 5 and isomorphic(reference, got)
+
+
+def test_accept_q_values_choose_the_format(server: str) -> None:
+    r = httpx.get(
+        server + "/sparql",
+        params={"query": COUNT},
+        headers={"Accept": "application/sparql-results+json;q=0.5, text/csv"},
+    )
+    assert r.headers["content-type"].startswith("text/csv")
+    r = httpx.get(
+        server + "/sparql",
+        params={"query": COUNT},
+        headers={"Accept": "text/csv;q=0.1, application/sparql-results+xml"},
+    )
+    assert r.headers["content-type"].startswith("application/sparql-results+xml")
+    r = httpx.get(server + "/id/state/JPN", headers={"Accept": "text/html;q=0.2, application/ld+json;q=0.9"})
+    assert r.headers["content-type"].startswith("application/ld+json")
+
+
+def test_service_description_in_jsonld(server: str) -> None:
+    r = httpx.get(server + "/sparql", headers={"Accept": "application/ld+json"})
+    g = Graph().parse(data=r.text, format="json-ld")
+    assert (None, URIRef("http://www.w3.org/ns/sparql-service-description#endpoint"), URIRef(server + "/sparql")) in g
+
+
+def test_cors_is_on(server: str) -> None:
+    r = httpx.get(server + "/sparql", params={"query": COUNT}, headers={"Origin": "https://example.org"})
+    assert r.headers["access-control-allow-origin"] == "*"
+
+
+def test_void_and_dcat_description(server: str, generation: object) -> None:
+    r = httpx.get(server + "/.well-known/void", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.text, format="turtle")
+    void = "http://rdfs.org/ns/void#"
+    ds = URIRef("https://w3id.org/r2p/dataset")
+    assert (ds, URIRef(void + "sparqlEndpoint"), URIRef(server + "/sparql")) in g
+    assert (
+        ds,
+        URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        URIRef("http://www.w3.org/ns/dcat#Dataset"),
+    ) in g
+    dumps = set(g.objects(ds, URIRef(void + "dataDump")))
+    assert URIRef(server + "/downloads/r2p.nq") in dumps
+    for dump in dumps:
+        assert httpx.head(str(dump)).status_code == 200
+    assert "/.well-known/void" in httpx.get(server + "/").text
+
+
+def test_indicator_and_instrument_pages(server: str) -> None:
+    page = httpx.get(server + "/id/indicator/rome-statute").text
+    assert "Ratings across states and editions" in page and "Very Strong" in page and 'href="/id/state/JPN"' in page
+    page = httpx.get(server + "/id/instrument/rome-statute").text
+    assert "States and their actions" in page and "Accession 2007-07-17" in page
+    assert "Japan: Ratification and Implementation Status" in page

@@ -15,6 +15,7 @@ from r2pgraph.namespaces import BASE, PREFIXES
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
 from r2pgraph.server.templating import make_templates
+from r2pgraph.server.views import view_for
 
 router = APIRouter()
 templates = make_templates()
@@ -69,10 +70,11 @@ def _resource(request: Request, path: str) -> Response:
     status = 200 if resource.exists else 404
     if fmt is HTML:
         template = "resource.html" if resource.exists else "not_found.html"
+        view = view_for(store, iri, [t.text for t in resource.types]) if resource.exists else {}
         return templates.TemplateResponse(
             request,
             template,
-            {"r": resource, "path": stem},
+            {"r": resource, "path": stem, **view},
             status_code=status,
             headers={"Vary": "Accept", "Link": links},
         )
@@ -96,11 +98,11 @@ def _graph(request: Request, store: ox.Store, iri: str, fmt: Format, links: str)
     return _rdf_response(quads, fmt, 200 if exists else 404, links)
 
 
-@router.get("/id/{path:path}")
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
 def resource_page(path: str, request: Request) -> Response:
     return _resource(request, "id/" + path)
 
 
-@router.get("/graph/{path:path}")
+@router.api_route("/graph/{path:path}", methods=["GET", "HEAD"])
 def graph_page(path: str, request: Request) -> Response:
     return _resource(request, "graph/" + path)

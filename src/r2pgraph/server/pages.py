@@ -32,7 +32,7 @@ SELECT DISTINCT ?s ?label ?kind WHERE {
 """
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 def home(request: Request) -> Response:
     store: ox.Store = request.app.state.store
     entries: dict[str, list[tuple[str, str]]] = {}
@@ -47,7 +47,7 @@ def home(request: Request) -> Response:
     )
 
 
-@router.get("/query")
+@router.api_route("/query", methods=["GET", "HEAD"])
 def query_page(request: Request) -> Response:
     import json
 
@@ -58,7 +58,7 @@ def query_page(request: Request) -> Response:
     return templates.TemplateResponse(request, "query.html", {"examples": ordered, "examples_json": data})
 
 
-@router.get("/downloads")
+@router.api_route("/downloads", methods=["GET", "HEAD"])
 def downloads(request: Request) -> Response:
     generation = request.app.state.generation
     files = [
@@ -69,7 +69,7 @@ def downloads(request: Request) -> Response:
     return templates.TemplateResponse(request, "downloads.html", {"files": files, "report": request.app.state.report})
 
 
-@router.get("/downloads/{file}")
+@router.api_route("/downloads/{file}", methods=["GET", "HEAD"])
 def download(file: str, request: Request) -> Response:
     by_file = {f: media for f, media in EXPORTS.values()}
     by_file["build-report.json"] = "application/json"
@@ -95,7 +95,7 @@ SELECT ?term ?kind ?label ?definition
 """
 
 
-@router.get("/ontology")
+@router.api_route("/ontology", methods=["GET", "HEAD"])
 def ontology(request: Request) -> Response:
     store: ox.Store = request.app.state.store
     fmt = negotiate(request.headers.get("accept"), OFFERED, request.query_params.get("format"))
@@ -123,7 +123,7 @@ def ontology(request: Request) -> Response:
     )
 
 
-@router.get("/context.jsonld")
+@router.api_route("/context.jsonld", methods=["GET", "HEAD"])
 def jsonld_context(request: Request) -> Response:
     """The published JSON-LD context that the JSON-LD export is compacted with."""
     return FileResponse(request.app.state.generation / "context.jsonld", media_type="application/ld+json")

@@ -1,0 +1,232 @@
+"""Extra views for the pages people use most: a state (ratings grid, treaty status, timeline),
+an indicator (ratings across states and editions) and an instrument (parties, dates, sources)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from r2pgraph.namespaces import R2P
+from r2pgraph.query import select
+
+PREFIXES = f"""PREFIX r2p: <{R2P}>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+"""
+CONSENT = ("Ratification", "Accession", "Acceptance", "Approval", "Succession")
+
+
+def _v(term: Any) -> str:
+    return "" if term is None else str(term.value)
+
+
+@dataclass
+class GridCell:
+    indicator: str
+    label: str
+    notation: str
+    finding: str | None = None
+    rating: str | None = None
+    rating_label: str | None = None
+
+
+@dataclass
+class GridArea:
+    label: str
+    cells: list[GridCell] = field(default_factory=list)
+
+
+@dataclass
+class EditionGrid:
+    edition: str
+    label: str
+    areas: list[GridArea] = field(default_factory=list)
+
+
+def ratings_grid(store: ox.Store, state: str) -> list[EditionGrid]:
+    """Per edition that assessed the state: its framework's areas and indicators with ratings."""
+    rows = select(
+        store,
+        PREFIXES
+        + f"""SELECT ?edition ?elabel ?area ?alabel ?aorder ?ind ?ilabel ?iorder ?notation ?f ?r ?rlabel WHERE {{
+      ?a a r2p:StateAssessment ; r2p:state <{state}> ; r2p:edition ?edition .
+      ?edition skos:prefLabel ?elabel ; r2p:framework ?fw .
+      ?ind a r2p:Indicator ; skos:inScheme ?fw ; skos:prefLabel ?ilabel ; r2p:order ?iorder ;
+           skos:notation ?notation ; skos:broader ?area .
+      ?area skos:prefLabel ?alabel ; r2p:order ?aorder .
+      OPTIONAL {{ ?f r2p:assessment ?a ; r2p:indicator ?ind ; a r2p:Finding ; r2p:rating ?r .
+                 ?r skos:prefLabel ?rlabel }}
+    }} ORDER BY ?edition ?aorder ?iorder""",
+    )
+    grids: dict[str, EditionGrid] = {}
+    for row in rows:
+        grid = grids.setdefault(_v(row["edition"]), EditionGrid(_v(row["edition"]), _v(row["elabel"])))
+        if not grid.areas or grid.areas[-1].label != _v(row["alabel"]):
+            grid.areas.append(GridArea(_v(row["alabel"])))
+        rating = _v(row["r"]) or None
+        grid.areas[-1].cells.append(
+            GridCell(
+                indicator=_v(row["ind"]),
+                label=_v(row["ilabel"]),
+                notation=_v(row["notation"]),
+                finding=_v(row["f"]) or None,
+                rating=rating.rsplit("/", 1)[-1] if rating else None,
+                rating_label=_v(row["rlabel"]) or None,
+            )
+        )
+    return list(grids.values())
+
+
+@dataclass
+class ActionRecord:
+    iri: str
+    kind: str
+    date: str
+    state: str
+    state_label: str
+    instrument: str
+    instrument_label: str
+    unconfirmed: list[str]
+    sources: list[tuple[str, str]]
+
+
+def treaty_actions(store: ox.Store, state: str | None = None, instrument: str | None = None) -> list[ActionRecord]:
+    """Treaty actions of a state or on an instrument, with kinds, dates, sources and doubts."""
+    where = f"BIND (<{state}> AS ?s)" if state else f"BIND (<{instrument}> AS ?i)"
+    rows = select(
+        store,
+        PREFIXES
+        + f"""SELECT ?x ?kind ?date ?s ?slabel ?i ?ilabel ?src ?title ?doubt WHERE {{
+      {where}
+      ?x r2p:state ?s ; r2p:instrument ?i ; r2p:date ?date ; a ?k .
+      ?k rdfs:subClassOf+ r2p:TreatyAction ; rdfs:label ?kind . FILTER (?k != r2p:ConsentToBeBound)
+      ?s skos:prefLabel ?slabel . ?i skos:prefLabel ?ilabel .
+      OPTIONAL {{ ?x r2p:hasCitation/r2p:citesSource ?src . ?src dct:title ?title }}
+      OPTIONAL {{ ?x r2p:unconfirmed ?doubt }}
+    }} ORDER BY ?ilabel ?slabel ?date ?x""",
+    )
+    records: dict[str, ActionRecord] = {}
+    for row in rows:
+        key = _v(row["x"])
+        rec = records.setdefault(
+            key,
+            ActionRecord(
+                key,
+                _v(row["kind"]),
+                _v(row["date"]),
+                _v(row["s"]),
+                _v(row["slabel"]),
+                _v(row["i"]),
+                _v(row["ilabel"]),
+                [],
+                [],
+            ),
+        )
+        doubt = _v(row["doubt"]).rsplit("#", 1)[-1]
+        doubt = {"type": "kind of action"}.get(doubt, doubt)
+        if doubt and doubt not in rec.unconfirmed:
+            rec.unconfirmed.append(doubt)
+        src = (_v(row["src"]), _v(row["title"]))
+        if src[0] and src not in rec.sources:
+            rec.sources.append(src)
+    return list(records.values())
+
+
+def status(actions: list[ActionRecord]) -> str:
+    """Party / signatory / withdrawn, from one state's actions on one instrument."""
+    latest = sorted(actions, key=lambda a: a.date)
+    state = "no action recorded"
+    for a in latest:
+        if a.kind in CONSENT:
+            state = "party"
+        elif a.kind == "Signature" and state != "party":
+            state = "signatory"
+        elif a.kind == "Withdrawal":
+            state = "withdrawn"
+    return state
+
+
+@dataclass
+class TimelineEntry:
+    date: str
+    label: str
+    kind: str
+    iri: str
+
+
+def timeline(store: ox.Store, state: str) -> list[TimelineEntry]:
+    """Events involving the state and its treaty actions, in date order."""
+    rows = select(
+        store,
+        PREFIXES
+        + f"""SELECT ?e ?date ?label ?kind WHERE {{
+      ?e r2p:involvesState <{state}> ; r2p:date ?date ; skos:prefLabel ?label ; a ?k .
+      FILTER (LANG(?label) = "en")
+      ?k rdfs:label ?kind . FILTER (STRSTARTS(STR(?k), STR(r2p:)))
+    }} ORDER BY ?date""",
+    )
+    entries = [TimelineEntry(_v(r["date"]), _v(r["label"]), _v(r["kind"]), _v(r["e"])) for r in rows]
+    for a in treaty_actions(store, state=state):
+        entries.append(TimelineEntry(a.date, f"{a.kind}: {a.instrument_label}", "Treaty action", a.iri))
+    return sorted(entries, key=lambda e: (e.date, e.label))
+
+
+@dataclass
+class IndicatorRating:
+    finding: str
+    state: str
+    state_label: str
+    edition_label: str
+    rating: str
+    rating_label: str
+
+
+def indicator_ratings(store: ox.Store, indicator: str) -> list[IndicatorRating]:
+    rows = select(
+        store,
+        PREFIXES
+        + f"""SELECT ?f ?s ?slabel ?elabel ?r ?rlabel WHERE {{
+      ?f a r2p:Finding ; r2p:indicator <{indicator}> ; r2p:state ?s ; r2p:edition ?e ; r2p:rating ?r .
+      ?s skos:prefLabel ?slabel . ?e skos:prefLabel ?elabel . ?r skos:prefLabel ?rlabel .
+    }} ORDER BY ?slabel ?elabel""",
+    )
+    return [
+        IndicatorRating(
+            _v(r["f"]), _v(r["s"]), _v(r["slabel"]), _v(r["elabel"]), _v(r["r"]).rsplit("/", 1)[-1], _v(r["rlabel"])
+        )
+        for r in rows
+    ]
+
+
+def instruments(store: ox.Store) -> list[tuple[str, str]]:
+    """Every instrument (IRI, label), by label."""
+    rows = select(store, PREFIXES + "SELECT ?i ?l WHERE { ?i a r2p:Instrument ; skos:prefLabel ?l } ORDER BY ?l")
+    return [(_v(r["i"]), _v(r["l"])) for r in rows]
+
+
+def view_for(store: ox.Store, iri: str, types: list[str]) -> dict[str, Any]:
+    """The extra template context for a resource of one of the special kinds (empty otherwise)."""
+    if str(R2P.State) in types:
+        actions = treaty_actions(store, state=iri)
+        by_instrument: dict[str, list[ActionRecord]] = {}
+        for a in actions:
+            by_instrument.setdefault(a.instrument, []).append(a)
+        treaty_status = [
+            (inst, label, status(by_instrument.get(inst, [])), by_instrument.get(inst, []))
+            for inst, label in instruments(store)
+        ]
+        return {"grids": ratings_grid(store, iri), "treaty_status": treaty_status, "timeline": timeline(store, iri)}
+    if str(R2P.Indicator) in types:
+        return {"indicator_ratings": indicator_ratings(store, iri)}
+    if str(R2P.Instrument) in types:
+        actions = treaty_actions(store, instrument=iri)
+        by_state: dict[str, list[ActionRecord]] = {}
+        for a in actions:
+            by_state.setdefault(a.state, []).append(a)
+        parties = [(acts[0].state, acts[0].state_label, status(acts), acts) for acts in by_state.values()]
+        return {"parties": parties}
+    return {}

@@ -1,0 +1,116 @@
+"""People's view: headless Chromium (Debian's, driven by Selenium) against a real server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from r2pgraph.build import write_generation
+from tests.conftest import repo_settings, running_server
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER),
+    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1300,1800",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def test_home_page_lists_entry_points(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/")  # type: ignore[attr-defined]
+    body = browser.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
+    assert "The Responsibility to Protect, as linked data" in body
+    assert "Japan" in body and "Rome Statute of the International Criminal Court" in body
+
+
+def test_state_page_shows_the_ratings_grid_treaties_and_timeline(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/id/state/JPN")  # type: ignore[attr-defined]
+    cells = browser.find_elements(By.CSS_SELECTOR, ".grid .cell")  # type: ignore[attr-defined]
+    assert len(cells) == 36
+    very_strong = browser.find_elements(By.CSS_SELECTOR, ".grid .cell.rating-very-strong")  # type: ignore[attr-defined]
+    assert len(very_strong) == 16
+    status = browser.find_element(By.CSS_SELECTOR, "table.treaty-status").text  # type: ignore[attr-defined]
+    assert "Convention on the Prevention and Punishment of the Crime of Genocide no action recorded" in status
+    timeline = browser.find_element(By.CSS_SELECTOR, "ol.timeline").text  # type: ignore[attr-defined]
+    assert timeline.index("2022-02-18") < timeline.index("2024-03-01")
+
+
+def test_query_page_runs_a_query_and_shows_the_answer(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get(server + "/query")  # type: ignore[attr-defined]
+    Select(browser.find_element(By.ID, "example")).select_by_value("japan-ratings-count")  # type: ignore[attr-defined]
+    browser.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
+    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results table tbody tr")))
+    rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#results table tbody tr")]  # type: ignore[attr-defined]
+    assert rows[0] == "Very Strong 16" and rows[-1] == "Very Weak 3"
+    assert "5 rows" in browser.find_element(By.ID, "status").text  # type: ignore[attr-defined]
+
+
+SCRIPT = "<script>document.title='pwned'</script>"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server over a tiny dataset whose label is a script tag."""
+    build_dir = tmp_path_factory.mktemp("hostile")
+    label = SCRIPT.replace('"', '\\"')
+    nquads = (
+        f'<https://w3id.org/r2p/id/state/XSS> <http://www.w3.org/2004/02/skos/core#prefLabel> "{label}"@en '
+        "<https://w3id.org/r2p/graph/test> .\n"
+        "<https://w3id.org/r2p/id/state/XSS> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/r2p/ontology#State> <https://w3id.org/r2p/graph/test> .\n"
+    ).encode()
+    write_generation(nquads, repo_settings(build_dir))
+    with running_server(build_dir) as url:
+        yield url
+
+
+def test_html_escapes_data(hostile_server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    html = httpx.get(hostile_server + "/id/state/XSS").text
+    assert SCRIPT not in html and "&lt;script&gt;" in html
+    browser.get(hostile_server + "/id/state/XSS")  # type: ignore[attr-defined]
+    assert browser.title != "pwned"  # type: ignore[attr-defined]
+    assert SCRIPT in browser.find_element(By.TAG_NAME, "h1").text  # type: ignore[attr-defined]
+
+
+def test_pages_load_nothing_from_outside(server: str) -> None:
+    for path in ("/", "/query", "/id/state/JPN", "/ontology"):
+        html = httpx.get(server + path).text
+        for attr in ('src="http', "src='http", 'href="//', '<link rel="stylesheet" href="http'):
+            assert attr not in html, (path, attr)
