@@ -24,12 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
-def repo_settings(build_dir: Path, data_dir: Path | None = None) -> Settings:
+def repo_settings(build_dir: Path, data_dir: Path | None = None, imports_dir: Path | None = None) -> Settings:
+    """The repository's data, ontology and shapes, building into ``build_dir`` (no imports unless given)."""
     return Settings(
         data_dir=data_dir or ROOT / "data",
         ontology_dir=ROOT / "ontology",
         shapes_dir=ROOT / "shapes",
         build_dir=build_dir,
+        imports_dir=imports_dir or build_dir / "no-imports",
     )
 
 

@@ -71,7 +71,8 @@ def test_commands_without_a_build_say_so(tmp_path: Path) -> None:
 
 
 def test_validate_data_dir_and_files(tmp_path: Path) -> None:
-    out = r2p("validate")
+    no_imports = ["--imports-dir", str(tmp_path / "none")]
+    out = r2p("validate", *no_imports)
     assert out.returncode == 0 and "conforms" in out.stdout
     bad = tmp_path / "bad.ttl"
     bad.write_text(
@@ -79,10 +80,10 @@ def test_validate_data_dir_and_files(tmp_path: Path) -> None:
         "<https://w3id.org/r2p/id/assessment/x/JPN/focal-point> a r2p:Finding ;\n"
         '    r2p:summary "No language tag" .\n'
     )
-    out = r2p("validate", str(bad))
+    out = r2p("validate", *no_imports, str(bad))
     assert out.returncode == 1
     assert "r2p:rating" in out.stdout and "r2p:summary" in out.stdout and "language tag" in out.stdout
-    good = r2p("validate", "data/treaty-actions/JPN.csv")
+    good = r2p("validate", *no_imports, "data/treaty-actions/JPN.csv")
     assert good.returncode == 0, good.stdout + good.stderr
 
 
@@ -91,7 +92,9 @@ def test_build_command_failure_exit_code_and_report(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "data", data)
     csv_path = data / "treaty-actions/JPN.csv"
     csv_path.write_text(csv_path.read_text() + "JPN,cat,signature,1900-01-01,yes,yes,ohchr-ratification-status,,\n")
-    out = r2p("build", "--data", str(data), "--build-dir", str(tmp_path / "build"))
+    out = r2p(
+        "build", "--data", str(data), "--build-dir", str(tmp_path / "build"), "--imports-dir", str(tmp_path / "i")
+    )
     assert out.returncode == 1
     assert "before the instrument was adopted" in out.stderr
     assert "data/treaty-actions/JPN.csv:" in out.stderr

@@ -22,11 +22,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from r2pgraph.config import Settings
+from r2pgraph.derived import add_derived_graphs
 from r2pgraph.errors import NoGeneration, ValidationFailed
 from r2pgraph.export import write_exports
 from r2pgraph.namespaces import GRAPH, R2P
 from r2pgraph.query import select
-from r2pgraph.sources import load_data_dir
+from r2pgraph.sources import load_data_dir, load_imports
 from r2pgraph.sources.base import SourceGraph
 from r2pgraph.store import write_store
 from r2pgraph.validate import ValidationReport, load_shapes, validate_graphs
@@ -109,7 +110,7 @@ def current_generation(build_dir: Path) -> Path:
 
 def check(settings: Settings) -> tuple[list[SourceGraph], Graph, ValidationReport]:
     """Load and validate data/ without writing anything. Raises DataError."""
-    sources = load_data_dir(settings.data_dir)
+    sources = load_data_dir(settings.data_dir) + load_imports(settings.imports_dir)
     ontology = load_ontology(settings.ontology_dir)
     report = validate_graphs(sources, ontology, load_shapes(settings.shapes_dir))
     return sources, ontology, report
@@ -123,7 +124,7 @@ def build_generation(settings: Settings) -> BuildResult:
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    sources = load_data_dir(settings.data_dir)
+    sources = load_data_dir(settings.data_dir) + load_imports(settings.imports_dir)
     ontology = load_ontology(settings.ontology_dir)
     timings["load_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -131,7 +132,7 @@ def build_generation(settings: Settings) -> BuildResult:
     timings["validate_s"] = time.perf_counter() - t0
     if not validation.conforms:
         raise ValidationFailed(validation, validation.text())
-    nquads = assemble(sources, ontology, settings.ontology_dir)
+    nquads = add_derived_graphs(assemble(sources, ontology, settings.ontology_dir))
     files = [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources]
     return write_generation(nquads, settings, {"sources": files}, timings)
 

@@ -35,7 +35,9 @@ RDF_SUFFIXES = {
 
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env().with_overrides(
-        data_dir=getattr(args, "data", None), build_dir=getattr(args, "build_dir", None)
+        data_dir=getattr(args, "data", None),
+        build_dir=getattr(args, "build_dir", None),
+        imports_dir=getattr(args, "imports_dir", None),
     )
 
 
@@ -150,6 +152,125 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.importer == "wikidata":
+        from r2pgraph.importers.wikidata import import_wikidata
+
+        store = open_store(current_generation(settings.build_dir))
+        out = args.out or settings.imports_dir / "wikidata.trig"
+        agent = args.user_agent or f"r2pgraph/{__version__} (https://w3id.org/r2p/; treaty cross-reference)"
+        report = import_wikidata(args.endpoint, out, store, user_agent=agent, timeout=args.timeout)
+    else:
+        from r2pgraph.importers.un_treaty_status import import_tables
+
+        paths: list[Path] = []
+        for given in args.paths:
+            path = Path(given)
+            if path.is_dir():
+                paths += sorted(path.glob("*.csv"))
+            elif path.is_file():
+                paths.append(path)
+            else:
+                print(f"error: {path}: no such file or directory", file=sys.stderr)
+                return 2
+        if not paths:
+            print("error: no CSV files given (un-treaty-status needs FILES or DIRS)", file=sys.stderr)
+            return 2
+        out = args.out or settings.imports_dir / f"un-hr-treaty-status-{args.as_of}.trig"
+        report = import_tables(paths, out, args.as_of, args.source_url)
+    print(report.text())
+    print(f"wrote {out}; run `r2pgraph build` to validate and include it")
+    if args.report_json:
+        args.report_json.write_text(report.as_json(), encoding="utf-8")
+    return 1 if args.strict and report.refused else 0
+
+
+def _instrument_filter(args: argparse.Namespace, store: object) -> list[str] | None:
+    from r2pgraph.matrix import instruments_of
+    from r2pgraph.namespaces import mint
+
+    if args.instrument:
+        return [str(mint("instrument", args.instrument))]
+    if args.instrument_set:
+        return [i for i, _ in instruments_of(store, args.instrument_set)]  # type: ignore[arg-type]
+    return None
+
+
+def _emit(rows: list[dict[str, object]], fmt: str) -> None:
+    import csv
+
+    if fmt == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["none"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    for row in rows:
+        print("  ".join(str(v) for v in row.values()))
+    print(f"({len(rows)} rows)")
+
+
+def cmd_crossref(args: argparse.Namespace) -> int:
+    from r2pgraph.crossref import reconcile
+    from r2pgraph.namespaces import GRAPH, mint
+
+    store = open_store(current_generation(_settings(args).build_dir))
+    state = str(mint("state", args.state)) if args.state else None
+    wanted = _instrument_filter(args, store)
+    results = reconcile(store, state=state, instruments=wanted)
+    rows: list[dict[str, object]] = []
+    if state and wanted:
+        spoken = {r.instrument for r in results}
+        for missing in sorted(set(wanted) - spoken):
+            key = missing.rsplit("/", 1)[-1]
+            rows.append(
+                {"state": args.state, "instrument": key, "verdict": "no source", "sources": "", "disagreements": ""}
+            )
+    for r in results:
+        if args.disagreements and r.verdict != "disagree":
+            continue
+        rows.append(
+            {
+                "state": r.state.rsplit("/", 1)[-1],
+                "instrument": r.instrument.rsplit("/", 1)[-1],
+                "verdict": r.verdict,
+                "sources": "; ".join(
+                    f"{v.graph.removeprefix(GRAPH)}: {v.status}{' ' + v.since if v.since else ''}"
+                    + (f" ({v.kind.lower()})" if v.kind else "")
+                    for v in r.views
+                ),
+                "disagreements": "; ".join(r.disagreements),
+            }
+        )
+    _emit(rows, args.format)
+    return 0
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from r2pgraph.claims import check_claims
+    from r2pgraph.namespaces import mint
+
+    store = open_store(current_generation(_settings(args).build_dir))
+    checks = check_claims(store, str(mint("state", args.state)) if args.state else None)
+    rows: list[dict[str, object]] = [
+        {"claim": c.claim.rsplit("/", 1)[-1], "outcome": c.outcome, "statement": c.statement, "evidence": c.evidence}
+        for c in checks
+    ]
+    _emit(rows, args.format)
+    return 0
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from r2pgraph.matrix import build_matrix
+
+    store = open_store(current_generation(_settings(args).build_dir))
+    sys.stdout.write(build_matrix(store, args.instrument_set, args.assessed_only).to_csv())
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from r2pgraph.server.run import serve
 
@@ -166,6 +287,9 @@ def parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--data", type=Path, help="data directory (default: data, or $R2P_DATA_DIR)")
         sp.add_argument("--build-dir", type=Path, help="where generations are written (default: build)")
+        sp.add_argument(
+            "--imports-dir", type=Path, help="where importers write and builds read imports (default: imports)"
+        )
 
     b = sub.add_parser("build", help="load data/, validate, and write a new generation")
     common(b)
@@ -194,6 +318,42 @@ def parser() -> argparse.ArgumentParser:
     common(s)
     s.add_argument("--json", action="store_true", help="print the whole build report as JSON")
     s.set_defaults(func=cmd_stats)
+    im = sub.add_parser("import", help="import another publisher's treaty records into the imports directory")
+    common(im)
+    im.add_argument("importer", choices=["un-treaty-status", "wikidata"], help="the kind of records")
+    im.add_argument("paths", nargs="*", help="un-treaty-status: CSV files, or directories of them")
+    im.add_argument("--endpoint", default="https://query.wikidata.org/sparql", help="wikidata: the SPARQL endpoint")
+    im.add_argument("--user-agent", help="wikidata: the User-Agent to send (name the project and a contact)")
+    im.add_argument("--timeout", type=float, default=60.0, help="wikidata: seconds per request (default 60)")
+    im.add_argument("--as-of", default="2022", help="the date or year the records describe (default 2022)")
+    im.add_argument("--source-url", help="where the records were published")
+    im.add_argument("--out", type=Path, help="the TriG file to write (default: imports/<name>-<as-of>.trig)")
+    im.add_argument("--report-json", type=Path, help="also write the import report as JSON")
+    im.add_argument("--strict", action="store_true", help="exit 1 when any row was refused")
+    im.set_defaults(func=cmd_import)
+
+    def filters(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--state", help="ISO 3166-1 alpha-3 code, e.g. JPN")
+        group = sp.add_mutually_exclusive_group()
+        group.add_argument("--instrument", help="instrument id, e.g. iccpr")
+        group.add_argument("--instrument-set", help="instrument set id, e.g. apr2p-key-instruments")
+        sp.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    cr = sub.add_parser("crossref", help="who is party to what, per source, and where sources disagree")
+    common(cr)
+    filters(cr)
+    cr.add_argument("--disagreements", action="store_true", help="only the state/instrument pairs that disagree")
+    cr.set_defaults(func=cmd_crossref)
+    cl = sub.add_parser("claims", help="assessments' treaty claims checked against the records")
+    common(cl)
+    cl.add_argument("--state", help="ISO 3166-1 alpha-3 code, e.g. JPN")
+    cl.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    cl.set_defaults(func=cmd_claims)
+    mx = sub.add_parser("matrix", help="the ratification matrix (states × instruments) as CSV")
+    common(mx)
+    mx.add_argument("--instrument-set", help="only the instruments of this set")
+    mx.add_argument("--assessed-only", action="store_true", help="only states with an assessment")
+    mx.set_defaults(func=cmd_matrix)
     sv = sub.add_parser("serve", help="serve the built graph: SPARQL endpoint and linked-data pages")
     common(sv)
     sv.add_argument("--host", default="127.0.0.1")

@@ -15,6 +15,7 @@ class Settings:
     ontology_dir: Path = Path("ontology")
     shapes_dir: Path = Path("shapes")
     build_dir: Path = Path("build")
+    imports_dir: Path = Path("imports")
     keep_generations: int = 3
 
     @classmethod
@@ -26,6 +27,7 @@ class Settings:
             ontology_dir=Path(os.environ.get("R2P_ONTOLOGY_DIR") or base / "ontology"),
             shapes_dir=Path(os.environ.get("R2P_SHAPES_DIR") or base / "shapes"),
             build_dir=Path(os.environ.get("R2P_BUILD_DIR") or base / "build"),
+            imports_dir=Path(os.environ.get("R2P_IMPORTS_DIR") or base / "imports"),
         )
 
     def with_overrides(self, **changes: Path | None) -> Settings:

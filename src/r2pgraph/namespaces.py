@@ -62,6 +62,8 @@ KINDS = (
     "organisation",
     "event",
     "treaty-action",
+    "reconciliation",
+    "claim",
 )
 
 

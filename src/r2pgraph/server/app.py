@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from r2pgraph import __version__
-from r2pgraph.server import dataset, errors, linked_data, pages, sparql
+from r2pgraph.server import dataset, errors, linked_data, pages, sparql, treaties
 from r2pgraph.store import open_store
 
 HERE = Path(__file__).parent
@@ -34,5 +34,6 @@ def create_app(generation: Path) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(linked_data.router)
     app.include_router(dataset.router)
+    app.include_router(treaties.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -58,8 +58,15 @@ def service_description(endpoint: str) -> str:
 """
 
 
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ProtocolError(400, f"The request body is not valid UTF-8 (at byte {e.start}).") from e
+
+
 def _form(body: bytes) -> dict[str, list[str]]:
-    return parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    return parse_qs(_utf8(body), keep_blank_values=True)
 
 
 async def _read_request(request: Request) -> tuple[str | None, dict[str, list[str]]]:
@@ -72,7 +79,10 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
             raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
         queries = params.get("query", [])
     else:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype, *ct_params = (p.strip().lower() for p in request.headers.get("content-type", "").split(";"))
+        charset = next((p.split("=", 1)[1].strip('"') for p in ct_params if p.startswith("charset=")), "utf-8")
+        if ctype in (FORM, QUERY_TYPE) and charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"Unsupported charset {charset}: SPARQL requests must be encoded in UTF-8.")
         body = await request.body()
         if ctype == FORM:
             form = _form(body)
@@ -84,7 +94,7 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
         elif ctype == QUERY_TYPE:
             if "query" in params:
                 raise ProtocolError(400, "Give the query in the body or in the 'query' parameter, not both.")
-            queries = [body.decode("utf-8")]
+            queries = [_utf8(body)]
         elif ctype == UPDATE_TYPE:
             raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
         else:
@@ -94,7 +104,7 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
     return (queries[0] if queries else None), params
 
 
-def _evaluate(store: ox.Store, query: str, params: dict[str, list[str]]) -> object:
+def _evaluate(store: ox.Store, query: str, params: dict[str, list[str]], base_iri: str) -> object:
     if uses_keyword(query, "SERVICE"):
         raise ProtocolError(400, "SERVICE (federated query) is not allowed on this endpoint.")
     if uses_keyword(query, "LOAD"):
@@ -103,13 +113,13 @@ def _evaluate(store: ox.Store, query: str, params: dict[str, list[str]]) -> obje
     named = [ox.NamedNode(u) for u in params.get("named-graph-uri", [])]
     kwargs: dict[str, object] = {}
     if default or named:
-        kwargs["default_graph"] = default or [ox.DefaultGraph()]
-        if named:
-            kwargs["named_graphs"] = named
+        # Protocol §2.1.4 / Query §13.2: the parameters give the whole dataset; an absent part is empty.
+        kwargs["default_graph"] = default
+        kwargs["named_graphs"] = named
     elif not has_dataset_clause(query):
         kwargs["use_default_graph_as_union"] = True
     try:
-        return store.query(query, **kwargs)  # type: ignore[arg-type]
+        return store.query(query, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
     except SyntaxError as e:
         raise ProtocolError(400, f"Malformed query: {e}") from e
 
@@ -147,8 +157,11 @@ async def sparql_endpoint(request: Request) -> Response:
     store: ox.Store = request.app.state.store
     # pyoxigraph's result iterators must be consumed on the thread that made them, so
     # evaluation and serialisation run together in one worker thread.
-    return await run_in_threadpool(_answer, store, query, params, accept, fmt)
+    base_iri = str(request.url_for("sparql_endpoint"))
+    return await run_in_threadpool(_answer, store, query, params, accept, fmt, base_iri)
 
 
-def _answer(store: ox.Store, query: str, params: dict[str, list[str]], accept: str | None, fmt: str | None) -> Response:
-    return _respond(_evaluate(store, query, params), accept, fmt)
+def _answer(
+    store: ox.Store, query: str, params: dict[str, list[str]], accept: str | None, fmt: str | None, base_iri: str
+) -> Response:
+    return _respond(_evaluate(store, query, params, base_iri), accept, fmt)

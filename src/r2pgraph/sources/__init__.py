@@ -14,6 +14,7 @@ from r2pgraph.errors import DataError, Problem
 from r2pgraph.sources.assessments import load_assessment, load_citation_table, load_editions
 from r2pgraph.sources.base import SourceGraph
 from r2pgraph.sources.bibliography import load_bibliography
+from r2pgraph.sources.claims import load_claims
 from r2pgraph.sources.events import load_events
 from r2pgraph.sources.framework import load_framework
 from r2pgraph.sources.instruments import load_instruments
@@ -37,6 +38,7 @@ LOADERS: list[tuple[str, Loader]] = [
     ("assessments/*/*.yaml", load_assessment),
     ("treaty-actions/*.csv", load_treaty_actions),
     ("events/*.yaml", load_events),
+    ("claims/*.yaml", load_claims),
 ]
 IGNORED = ("*.md", ".*", "*/.*")
 
@@ -92,4 +94,30 @@ def load_files(paths: list[Path], base_dir: Path | None = None) -> list[SourceGr
             problems.extend(e.problems)
     if problems:
         raise DataError(problems)
+    return graphs
+
+
+def load_imports(imports_dir: Path) -> list[SourceGraph]:
+    """Load the TriG files written by importers: one SourceGraph per named graph.
+
+    Raises DataError naming a file that does not parse. A missing directory means no imports.
+    """
+    from rdflib import Dataset, Graph, URIRef
+
+    graphs: list[SourceGraph] = []
+    if not imports_dir.is_dir():
+        return graphs
+    for path in sorted(imports_dir.glob("*.trig")):
+        ds = Dataset()
+        try:
+            ds.parse(path, format="trig")
+        except Exception as e:  # parsers raise many types; all mean the file is not valid TriG
+            raise DataError([Problem(str(path), None, f"cannot parse the imported TriG: {e}")]) from e
+        for context in ds.graphs():
+            if not isinstance(context.identifier, URIRef) or len(context) == 0:
+                continue
+            g = Graph()
+            for triple in context:
+                g.add(triple)
+            graphs.append(SourceGraph(iri=context.identifier, path=str(path), graph=g, content_hash=""))
     return graphs

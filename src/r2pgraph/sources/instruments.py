@@ -8,7 +8,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from r2pgraph.namespaces import R2P
+from r2pgraph.namespaces import R2P, WD
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.citations import add_note, add_yaml_citations
 from r2pgraph.sources.yamlfile import read_yaml
@@ -52,6 +52,12 @@ def load_instruments(path: Path, display: str, relative: str) -> SourceGraph:
         ctx.add(inst, R2P.shortName, ctx.text(item.get("short_name"), line, what))
         ctx.add(inst, R2P.adoptionDate, ctx.date(item.get("adopted"), line, f"{what} adopted"))
         ctx.add(inst, R2P.entryIntoForceDate, ctx.date(item.get("in_force"), line, f"{what} in_force"))
+        if item.get("wikidata"):
+            qid = str(item["wikidata"])
+            if not (qid.startswith("Q") and qid[1:].isdigit()):
+                ctx.problem(line, f"{what}: wikidata {qid!r} is not a Wikidata item id (Q followed by digits)")
+            else:
+                ctx.add(inst, R2P.wikidataEntity, WD[qid])
         if item.get("untc"):
             ctx.add(inst, R2P.untcNumber, Literal(str(item["untc"])))
         for law in item.get("law") or []:

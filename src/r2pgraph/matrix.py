@@ -1,0 +1,81 @@
+"""The ratification matrix: states × instruments, each cell a status with its year, and a marker
+where sources disagree. Built on the cross-reference (r2pgraph.crossref)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from r2pgraph.crossref import PARTY, Reconciliation, SourceView, reconcile
+from r2pgraph.namespaces import R2P, mint
+from r2pgraph.query import select
+
+
+@dataclass(frozen=True)
+class Cell:
+    status: str  # party, signatory, no action, or "" when no source speaks
+    year: str | None
+    disputed: bool
+    sources: int
+
+
+@dataclass
+class Matrix:
+    states: list[tuple[str, str, str]]  # (IRI, alpha-3, name)
+    instruments: list[tuple[str, str]]  # (IRI, short name)
+    cells: dict[tuple[str, str], Cell]
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["state", "name", *[short for _, short in self.instruments]])
+        for iri, code, name in self.states:
+            row = [code, name]
+            for inst, _ in self.instruments:
+                cell = self.cells.get((iri, inst))
+                text = "" if cell is None else cell.status + (f" {cell.year}" if cell.year else "")
+                row.append(text + (" (sources disagree)" if cell and cell.disputed else ""))
+            writer.writerow(row)
+        return out.getvalue()
+
+
+def _best(views: list[SourceView]) -> SourceView:
+    """The view to show: the most recent table or the curated record, preferring a party record."""
+    party = [v for v in views if v.status == PARTY]
+    return (party or views)[0]
+
+
+def instruments_of(store: ox.Store, instrument_set: str | None) -> list[tuple[str, str]]:
+    """Instruments (IRI, short name) of a set, or all of them."""
+    where = f"<{mint('instrument-set', instrument_set)}> r2p:includesInstrument ?i ." if instrument_set else ""
+    rows = select(
+        store,
+        f"""PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?i ?n WHERE {{ {where} ?i a r2p:Instrument . OPTIONAL {{ ?i r2p:shortName ?short }}
+        ?i skos:prefLabel ?label . BIND (COALESCE(?short, ?label) AS ?n) }} ORDER BY ?n""",
+    )
+    return [(r["i"].value, r["n"].value) for r in rows]
+
+
+def build_matrix(store: ox.Store, instrument_set: str | None = None, assessed_only: bool = False) -> Matrix:
+    """The matrix over the instruments of ``instrument_set`` (all when None), for every state
+    that any source speaks of (or only states with an assessment)."""
+    instruments = instruments_of(store, instrument_set)
+    results: list[Reconciliation] = reconcile(store, instruments=[i for i, _ in instruments] or None)
+    cells = {}
+    for r in results:
+        view = _best(r.views)
+        cells[(r.state, r.instrument)] = Cell(view.status, view.year, r.verdict == "disagree", len(r.views))
+    state_filter = "?a a r2p:StateAssessment ; r2p:state ?s ." if assessed_only else ""
+    rows = select(
+        store,
+        f"""PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT DISTINCT ?s ?code ?name WHERE {{ {state_filter}
+          ?s a r2p:State ; r2p:iso3166Alpha3 ?code ; skos:prefLabel ?name . }} ORDER BY ?name""",
+    )
+    spoken = {s for s, _ in cells}
+    states = [(r["s"].value, r["code"].value, r["name"].value) for r in rows if assessed_only or r["s"].value in spoken]
+    return Matrix(states, instruments, cells)

@@ -1,0 +1,80 @@
+"""Pages for the treaty cross-reference: the ratification matrix, reconciliations and claim checks."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from r2pgraph.claims import check_claims
+from r2pgraph.crossref import reconcile
+from r2pgraph.matrix import build_matrix
+from r2pgraph.namespaces import GRAPH, R2P, mint
+from r2pgraph.query import select
+from r2pgraph.server.errors import ProtocolError
+from r2pgraph.server.templating import make_templates
+
+router = APIRouter()
+templates = make_templates()
+
+
+def _sets(store: ox.Store) -> list[tuple[str, str]]:
+    rows = select(
+        store,
+        f"PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?s ?l WHERE { ?s a r2p:InstrumentSet ; skos:prefLabel ?l } ORDER BY ?l",
+    )
+    return [(r["s"].value.rsplit("/", 1)[-1], r["l"].value) for r in rows]
+
+
+def _set_param(request: Request, store: ox.Store) -> str | None:
+    chosen = request.query_params.get("set") or None
+    if chosen and chosen not in {k for k, _ in _sets(store)}:
+        raise ProtocolError(400, f"Unknown instrument set {chosen!r} (parameter 'set').")
+    return chosen
+
+
+@router.api_route("/matrix", methods=["GET", "HEAD"])
+def matrix_page(request: Request) -> Response:
+    store: ox.Store = request.app.state.store
+    chosen = _set_param(request, store)
+    assessed = request.query_params.get("states") == "assessed"
+    matrix = build_matrix(store, chosen, assessed)
+    return templates.TemplateResponse(
+        request,
+        "matrix.html",
+        {"m": matrix, "sets": _sets(store), "chosen": chosen or "", "assessed": assessed},
+    )
+
+
+@router.api_route("/matrix.csv", methods=["GET", "HEAD"])
+def matrix_csv(request: Request) -> Response:
+    store: ox.Store = request.app.state.store
+    matrix = build_matrix(store, _set_param(request, store), request.query_params.get("states") == "assessed")
+    return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8")
+
+
+@router.api_route("/crossref", methods=["GET", "HEAD"])
+def crossref_page(request: Request) -> Response:
+    store: ox.Store = request.app.state.store
+    state = request.query_params.get("state")
+    instrument = request.query_params.get("instrument")
+    results = reconcile(
+        store,
+        state=str(mint("state", state)) if state else None,
+        instruments=[str(mint("instrument", instrument))] if instrument else None,
+    )
+    only = request.query_params.get("verdict")
+    if only:
+        results = [r for r in results if r.verdict == only]
+    return templates.TemplateResponse(
+        request, "crossref.html", {"results": results, "GRAPH": GRAPH, "state": state or "", "verdict": only or ""}
+    )
+
+
+@router.api_route("/claims", methods=["GET", "HEAD"])
+def claims_page(request: Request) -> Response:
+    store: ox.Store = request.app.state.store
+    state = request.query_params.get("state")
+    checks = check_claims(store, str(mint("state", state)) if state else None)
+    return templates.TemplateResponse(request, "claims.html", {"checks": checks})

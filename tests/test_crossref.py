@@ -1,0 +1,242 @@
+"""Treaty records from several sources: the UN treaty-status importer, reconciliation, claim checks
+and the ratification matrix — on small tables written for the project, and on the real tables in
+../shared (skipped with a message where absent)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Dataset, Literal, URIRef
+
+from r2pgraph.build import BuildResult, build_generation
+from r2pgraph.claims import check_claims
+from r2pgraph.crossref import reconcile
+from r2pgraph.errors import ValidationFailed
+from r2pgraph.importers.un_treaty_status import import_tables
+from r2pgraph.matrix import build_matrix
+from r2pgraph.namespaces import R2P, mint
+from r2pgraph.store import open_store
+from tests.conftest import ROOT, SHARED, repo_settings, running_server
+
+HEADER = "iso2,member,state party,year ratification or accession,signatory,no action,status,note\n"
+JPN = str(mint("state", "JPN"))
+REAL = SHARED / "reference" / "un-hr-treaty-status-2022"
+
+
+def _tables(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        # agrees with the curated accession of 1999
+        "hr_status_cat.csv": "JP,Japan,1,1999,0,0,state party,\nFR,France,1,1986,0,0,state party,\n",
+        # a different year from the curated ratification of 1979
+        "hr_status_iccpr.csv": "JP,Japan,1,1978,0,0,state party,\nTP,East Timor,1,2003,0,0,state party,\n",
+        # says signatory where the curated records have a ratification
+        "hr_status_crc.csv": "JP,Japan,0,,1,0,signatory state,\nXK,Kosovo,0,,0,1,no action,\n",
+        # one sound row, one with contradicting flags, one duplicate, one year on a non-party
+        "hr_status_icerd.csv": "JP,Japan,1,1995,0,0,state party,\nFR,France,0,1971,0,0,state party,\n"
+        "JP,Japan,1,1995,0,0,state party,\nDE,Germany,0,1969,0,1,no action,\n",
+    }
+    paths = []
+    for name, rows in files.items():
+        (folder / name).write_text(HEADER + rows, encoding="utf-8")
+        paths.append(folder / name)
+    return paths
+
+
+def test_importer_reports_faulty_rows_and_imports_the_sound_ones(tmp_path: Path) -> None:
+    report = import_tables(_tables(tmp_path / "tables"), tmp_path / "out.trig", "2022")
+    refused = {(Path(p.path).name, p.line): p.message for p in report.refused}
+    assert refused == {
+        ("hr_status_crc.csv", 3): "'XK' (Kosovo) is not an ISO 3166-1 alpha-2 code",
+        ("hr_status_icerd.csv", 3): "FR (France): flags contradict status 'state party': state party=0",
+        ("hr_status_icerd.csv", 4): "JP already has a row at line 2",
+        ("hr_status_icerd.csv", 5): "DE (Germany): a year (1969) is given although the status is 'no action'",
+    }
+    assert [(Path(p.path).name, p.line) for p in report.corrected] == [("hr_status_iccpr.csv", 3)]
+    assert report.rows_read == 10 and report.rows_imported == 6
+    assert report.rows_imported + len(report.refused) == report.rows_read
+    ds = Dataset()
+    ds.parse(tmp_path / "out.trig", format="trig")
+    records = {s for s, _, _, _ in ds.quads((None, URIRef(str(R2P.treatyStatus)), None, None))}
+    assert len(records) == 6
+    timor = mint("treaty-action", "un-hr-treaty-status", "2022", "TLS", "iccpr", "status")
+    year = Literal("2003", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear"))
+    assert list(ds.quads((timor, URIRef(str(R2P.sinceYear)), year, None)))
+    assert json.loads(report.as_json())["refused"][0]["line"] == 3
+
+
+def test_unknown_file_missing_column_and_bad_encoding(tmp_path: Path) -> None:
+    (tmp_path / "hr_status_unknown.csv").write_text(HEADER, encoding="utf-8")
+    (tmp_path / "hr_status_cat.csv").write_text("iso2,member,status\nJP,Japan,state party\n", encoding="utf-8")
+    (tmp_path / "hr_status_crc.csv").write_bytes(
+        HEADER.encode() + "JP,Japon \xe9,1,1994,0,0,state party,\n".encode("latin-1")
+    )
+    report = import_tables(sorted(tmp_path.glob("*.csv")), tmp_path / "out.trig", "2022")
+    reasons = sorted(p.message.split(":")[0] for p in report.refused)
+    assert reasons == ["missing column(s)", "no instrument is known for this file name", "not UTF-8 text"]
+
+
+@pytest.fixture(scope="module")
+def with_tables(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    root = tmp_path_factory.mktemp("crossref")
+    import_tables(_tables(root / "tables"), root / "imports" / "un.trig", "2022")
+    return build_generation(repo_settings(root / "build", imports_dir=root / "imports"))
+
+
+def test_reconciliation_finds_each_kind_of_disagreement(with_tables: BuildResult) -> None:
+    store = open_store(with_tables.generation)
+    by_instrument = {r.instrument.rsplit("/", 1)[-1]: r for r in reconcile(store, state=JPN)}
+    assert by_instrument["cat"].verdict == "agree"
+    assert by_instrument["iccpr"].verdict == "disagree"
+    assert by_instrument["iccpr"].disagreements == [
+        "different year: 1979 vs 1978 (treaty-actions/JPN vs import/un-hr-treaty-status/hr_status_iccpr)"
+    ]
+    assert by_instrument["crc"].disagreements[0].startswith("party vs not party: party vs signatory")
+    assert by_instrument["icerd"].verdict == "agree"
+    assert by_instrument["rome-statute"].verdict == "single source"
+    # each source keeps its own record
+    assert len(by_instrument["cat"].views) == 2
+
+
+def test_reconciliation_is_queryable_rdf(with_tables: BuildResult) -> None:
+    store = open_store(with_tables.generation)
+    q = f"""PREFIX r2p: <{R2P}> SELECT ?i ?d WHERE {{ GRAPH <https://w3id.org/r2p/graph/crossref> {{
+        ?r a r2p:Reconciliation ; r2p:state <{JPN}> ; r2p:instrument ?i ; r2p:verdict r2p:Disagree ;
+           r2p:disagreement ?d }} }} ORDER BY ?i"""
+    rows = [(r["i"].value.rsplit("/", 1)[-1], r["d"].value) for r in store.query(q)]  # type: ignore[union-attr]
+    assert [i for i, _ in rows] == ["crc", "iccpr"]
+
+
+def test_status_record_without_state_fails_the_build(tmp_path: Path) -> None:
+    bad = tmp_path / "imports" / "bad.trig"
+    bad.parent.mkdir()
+    bad.write_text(
+        f"<https://w3id.org/r2p/graph/import/x> {{ <https://w3id.org/r2p/id/treaty-action/x/1> a <{R2P}StatusRecord> ;"
+        f' <{R2P}treatyStatus> <{R2P}Party> ; <{R2P}asOf> "2022"^^<http://www.w3.org/2001/XMLSchema#gYear> . }}\n'
+    )
+    with pytest.raises(ValidationFailed, match="A status record needs exactly one state"):
+        build_generation(repo_settings(tmp_path / "build", imports_dir=tmp_path / "imports"))
+
+
+def test_claims_for_japan(with_tables: BuildResult) -> None:
+    checks = {c.claim.rsplit("/", 1)[-1]: c for c in check_claims(open_store(with_tables.generation), JPN)}
+    outcomes = {k: c.outcome for k, c in checks.items()}
+    assert outcomes == {
+        "key-instruments-count": "undecidable",
+        "genocide-not-party": "consistent",
+        "genocide-not-signed": "consistent",
+        "rome-statute-signed": "inconsistent",
+        "rome-statute-ratified": "inconsistent",
+        "icerd-ratified": "inconsistent",
+        "crpd-ratified": "consistent",
+        "refugee-convention-party": "consistent",
+        "refugee-protocol-party": "consistent",
+    }
+    assert "accession 2007-07-17" in checks["rome-statute-ratified"].evidence
+    assert "no signature is recorded" in checks["rome-statute-signed"].evidence
+    assert "not confirmed" in checks["key-instruments-count"].evidence
+    assert "awaiting confirmation" in checks["refugee-convention-party"].evidence
+    # the 2022 table is after the 2019 edition, so it is not evidence for the 2019 claims
+    assert all("import/" not in c.evidence for c in checks.values())
+
+
+def test_matrix(with_tables: BuildResult) -> None:
+    store = open_store(with_tables.generation)
+    matrix = build_matrix(store)
+    rows = {r["state"]: r for r in csv.DictReader(io.StringIO(matrix.to_csv()))}
+    assert rows["JPN"]["ICCPR"] == "party 1979 (sources disagree)"
+    assert rows["JPN"]["CAT"] == "party 1999"
+    assert rows["FRA"]["CAT"] == "party 1986"
+    assert rows["TLS"]["ICCPR"] == "party 2003"
+    assert rows["JPN"]["Genocide Convention"] == ""
+    key = build_matrix(store, "apr2p-key-instruments", assessed_only=True)
+    assert [code for _, code, _ in key.states] == ["JPN"]
+    assert len(key.instruments) == 5
+
+
+@pytest.fixture(scope="module")
+def crossref_server(with_tables: BuildResult) -> Iterator[str]:
+    with running_server(with_tables.generation.parent.parent) as url:
+        yield url
+
+
+def test_pages(crossref_server: str) -> None:
+    page = httpx.get(crossref_server + "/matrix").text
+    assert "disputed" in page and "Ratification matrix" in page
+    csv_text = httpx.get(crossref_server + "/matrix.csv", params={"set": "apr2p-key-instruments"}).text
+    assert csv_text.splitlines()[0].startswith("state,name,")
+    assert httpx.get(crossref_server + "/matrix", params={"set": "nope"}).status_code == 400
+    disagreements = httpx.get(crossref_server + "/crossref", params={"verdict": "disagree"}).text
+    assert "different year: 1979 vs 1978" in disagreements
+    claims = httpx.get(crossref_server + "/claims", params={"state": "JPN"}).text
+    assert "inconsistent" in claims and "undecidable" in claims
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "r2pgraph.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_cli(with_tables: BuildResult, tmp_path: Path) -> None:
+    build_dir = str(with_tables.generation.parent.parent)
+    out = _cli("crossref", "--build-dir", build_dir, "--state", "JPN", "--disagreements", "--format", "json")
+    rows = json.loads(out.stdout)
+    assert [r["instrument"] for r in rows] == ["crc", "iccpr"]
+    out = _cli(
+        "crossref",
+        "--build-dir",
+        build_dir,
+        "--state",
+        "JPN",
+        "--instrument-set",
+        "apr2p-key-instruments",
+        "--format",
+        "csv",
+    )
+    assert "JPN,genocide-convention,no source" in out.stdout
+    out = _cli("claims", "--build-dir", build_dir, "--state", "JPN", "--format", "csv")
+    assert len(list(csv.DictReader(io.StringIO(out.stdout)))) == 9
+    out = _cli("matrix", "--build-dir", build_dir, "--instrument-set", "apr2p-key-instruments")
+    assert out.stdout.startswith("state,name,")
+    out = _cli("import", "un-treaty-status", str(tmp_path / "nothing"))
+    assert out.returncode == 2 and "no such file" in out.stderr
+    _tables(tmp_path / "t")
+    out = _cli("import", "un-treaty-status", str(tmp_path / "t"), "--out", str(tmp_path / "x.trig"), "--strict")
+    assert out.returncode == 1 and "hr_status_icerd.csv:3" in out.stdout
+
+
+needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/reference/un-hr-treaty-status-2022 is not present")
+
+
+@needs_real
+def test_real_tables_import_report(tmp_path: Path) -> None:
+    report = import_tables(sorted(REAL.glob("*.csv")), tmp_path / "un.trig", "2022")
+    assert report.rows_read == 3474 and report.rows_imported + len(report.refused) == report.rows_read
+    refused = {(Path(p.path).name, p.line) for p in report.refused}
+    assert ("hr_status_cat.csv", 173) in refused  # Tanzania: flags contradict "no action"
+    assert ("hr_status_op_crc_ic.csv", 163) in refused  # a truncated code
+    assert len(report.corrected) == 18  # TP (East Timor) in every file, imported as TL and reported
+    assert all("TP" in p.message for p in report.corrected)
+
+
+@pytest.mark.slow
+@needs_real
+def test_real_tables_build_and_cover_the_un_members(tmp_path: Path) -> None:
+    import_tables(sorted(REAL.glob("*.csv")), tmp_path / "imports" / "un.trig", "2022")
+    built = build_generation(repo_settings(tmp_path / "build", imports_dir=tmp_path / "imports"))
+    store = open_store(built.generation)
+    core = ["icerd", "iccpr", "icescr", "cedaw", "cat", "crc", "icmw", "ced", "crpd"]
+    results = reconcile(store, instruments=[str(mint("instrument", k)) for k in core])
+    assert len({r.state for r in results}) == 193
+    japan = [r for r in results if r.state == JPN]
+    assert len(japan) == 9 and all(r.verdict in ("agree", "single source") for r in japan)
+    assert [r for r in japan if r.verdict == "disagree"] == []
