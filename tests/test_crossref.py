@@ -157,6 +157,8 @@ def test_matrix(with_tables: BuildResult) -> None:
     assert rows["FRA"]["CAT"] == "party 1986"
     assert rows["TLS"]["ICCPR"] == "party 2003"
     assert rows["JPN"]["Genocide Convention"] == ""
+    grouped = build_matrix(store, group="apr2p-assessed-2019")
+    assert [code for _, code, _ in grouped.states] == ["JPN"]
     key = build_matrix(store, "apr2p-key-instruments", assessed_only=True)
     assert [code for _, code, _ in key.states] == ["JPN"]
     assert len(key.instruments) == 5
@@ -174,6 +176,9 @@ def test_pages(crossref_server: str) -> None:
     csv_text = httpx.get(crossref_server + "/matrix.csv", params={"set": "apr2p-key-instruments"}).text
     assert csv_text.splitlines()[0].startswith("state,name,")
     assert httpx.get(crossref_server + "/matrix", params={"set": "nope"}).status_code == 400
+    assert httpx.get(crossref_server + "/matrix", params={"group": "nope"}).status_code == 400
+    grouped = httpx.get(crossref_server + "/matrix.csv", params={"group": "apr2p-assessed-2019"}).text
+    assert [line.split(",")[0] for line in grouped.splitlines()] == ["state", "JPN"]
     disagreements = httpx.get(crossref_server + "/crossref", params={"verdict": "disagree"}).text
     assert "different year: 1979 vs 1978" in disagreements
     claims = httpx.get(crossref_server + "/claims", params={"state": "JPN"}).text

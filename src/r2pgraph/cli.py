@@ -267,7 +267,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from r2pgraph.matrix import build_matrix
 
     store = open_store(current_generation(_settings(args).build_dir))
-    sys.stdout.write(build_matrix(store, args.instrument_set, args.assessed_only).to_csv())
+    sys.stdout.write(build_matrix(store, args.instrument_set, args.assessed_only, args.group).to_csv())
     return 0
 
 
@@ -353,6 +353,7 @@ def parser() -> argparse.ArgumentParser:
     common(mx)
     mx.add_argument("--instrument-set", help="only the instruments of this set")
     mx.add_argument("--assessed-only", action="store_true", help="only states with an assessment")
+    mx.add_argument("--group", help="only the states of this state group (data/states/groups.yaml)")
     mx.set_defaults(func=cmd_matrix)
     sv = sub.add_parser("serve", help="serve the built graph: SPARQL endpoint and linked-data pages")
     common(sv)

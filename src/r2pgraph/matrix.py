@@ -48,6 +48,16 @@ def _best(views: list[SourceView]) -> SourceView:
     return (party or views)[0]
 
 
+def state_groups(store: ox.Store) -> list[tuple[str, str]]:
+    """Every state group (id, label)."""
+    rows = select(
+        store,
+        f"PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?g ?l WHERE { ?g a r2p:StateGroup ; skos:prefLabel ?l } ORDER BY ?l",
+    )
+    return [(r["g"].value.rsplit("/", 1)[-1], r["l"].value) for r in rows]
+
+
 def instruments_of(store: ox.Store, instrument_set: str | None) -> list[tuple[str, str]]:
     """Instruments (IRI, short name) of a set, or all of them."""
     where = f"<{mint('instrument-set', instrument_set)}> r2p:includesInstrument ?i ." if instrument_set else ""
@@ -60,9 +70,11 @@ def instruments_of(store: ox.Store, instrument_set: str | None) -> list[tuple[st
     return [(r["i"].value, r["n"].value) for r in rows]
 
 
-def build_matrix(store: ox.Store, instrument_set: str | None = None, assessed_only: bool = False) -> Matrix:
+def build_matrix(
+    store: ox.Store, instrument_set: str | None = None, assessed_only: bool = False, group: str | None = None
+) -> Matrix:
     """The matrix over the instruments of ``instrument_set`` (all when None), for every state
-    that any source speaks of (or only states with an assessment)."""
+    that any source speaks of — or only states with an assessment, or the members of ``group``."""
     instruments = instruments_of(store, instrument_set)
     results: list[Reconciliation] = reconcile(store, instruments=[i for i, _ in instruments] or None)
     cells = {}
@@ -70,6 +82,8 @@ def build_matrix(store: ox.Store, instrument_set: str | None = None, assessed_on
         view = _best(r.views)
         cells[(r.state, r.instrument)] = Cell(view.status, view.year, r.verdict == "disagree", len(r.views))
     state_filter = "?a a r2p:StateAssessment ; r2p:state ?s ." if assessed_only else ""
+    if group:
+        state_filter += f" <{mint('state-group', group)}> r2p:memberState ?s ."
     rows = select(
         store,
         f"""PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -77,5 +91,6 @@ def build_matrix(store: ox.Store, instrument_set: str | None = None, assessed_on
           ?s a r2p:State ; r2p:iso3166Alpha3 ?code ; skos:prefLabel ?name . }} ORDER BY ?name""",
     )
     spoken = {s for s, _ in cells}
-    states = [(r["s"].value, r["code"].value, r["name"].value) for r in rows if assessed_only or r["s"].value in spoken]
+    every = assessed_only or group is not None
+    states = [(r["s"].value, r["code"].value, r["name"].value) for r in rows if every or r["s"].value in spoken]
     return Matrix(states, instruments, cells)

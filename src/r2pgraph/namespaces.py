@@ -64,6 +64,7 @@ KINDS = (
     "treaty-action",
     "reconciliation",
     "claim",
+    "state-group",
 )
 
 

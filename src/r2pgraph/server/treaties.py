@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from r2pgraph.claims import check_claims
 from r2pgraph.crossref import reconcile
-from r2pgraph.matrix import build_matrix
+from r2pgraph.matrix import build_matrix, state_groups
 from r2pgraph.namespaces import GRAPH, R2P, mint
 from r2pgraph.query import select
 from r2pgraph.server.errors import ProtocolError
@@ -34,23 +34,39 @@ def _set_param(request: Request, store: ox.Store) -> str | None:
     return chosen
 
 
+def _group_param(request: Request, store: ox.Store) -> str | None:
+    chosen = request.query_params.get("group") or None
+    if chosen and chosen not in {k for k, _ in state_groups(store)}:
+        raise ProtocolError(400, f"Unknown state group {chosen!r} (parameter 'group').")
+    return chosen
+
+
 @router.api_route("/matrix", methods=["GET", "HEAD"])
 def matrix_page(request: Request) -> Response:
     store: ox.Store = request.app.state.store
     chosen = _set_param(request, store)
     assessed = request.query_params.get("states") == "assessed"
-    matrix = build_matrix(store, chosen, assessed)
+    group = _group_param(request, store)
+    matrix = build_matrix(store, chosen, assessed, group)
     return templates.TemplateResponse(
         request,
         "matrix.html",
-        {"m": matrix, "sets": _sets(store), "chosen": chosen or "", "assessed": assessed},
+        {
+            "m": matrix,
+            "sets": _sets(store),
+            "chosen": chosen or "",
+            "assessed": assessed,
+            "groups": state_groups(store),
+            "group": group or "",
+        },
     )
 
 
 @router.api_route("/matrix.csv", methods=["GET", "HEAD"])
 def matrix_csv(request: Request) -> Response:
     store: ox.Store = request.app.state.store
-    matrix = build_matrix(store, _set_param(request, store), request.query_params.get("states") == "assessed")
+    assessed = request.query_params.get("states") == "assessed"
+    matrix = build_matrix(store, _set_param(request, store), assessed, _group_param(request, store))
     return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8")
 
 

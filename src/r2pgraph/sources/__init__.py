@@ -19,6 +19,7 @@ from r2pgraph.sources.events import load_events
 from r2pgraph.sources.framework import load_framework
 from r2pgraph.sources.instruments import load_instruments
 from r2pgraph.sources.organisations import load_organisations
+from r2pgraph.sources.state_groups import load_state_groups
 from r2pgraph.sources.states import iso3166_states, load_wikidata_links
 from r2pgraph.sources.treaty_actions import load_treaty_actions
 from r2pgraph.sources.turtle import load_turtle
@@ -33,6 +34,7 @@ LOADERS: list[tuple[str, Loader]] = [
     ("organisations/*.yaml", load_organisations),
     ("sources/*.yaml", load_bibliography),
     ("states/*.csv", load_wikidata_links),
+    ("states/*.yaml", load_state_groups),
     ("assessments/editions.yaml", load_editions),
     ("assessments/*/*-citations.csv", load_citation_table),
     ("assessments/*/*.yaml", load_assessment),
