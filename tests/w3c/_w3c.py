@@ -30,6 +30,7 @@ from rdflib.collection import Collection
 
 from r2pgraph.build import write_generation
 from r2pgraph.config import Settings
+from r2pgraph.server.sparql_text import code_only
 from tests.conftest import ROOT, SHARED, running_server
 
 W3C = SHARED / "reference" / "w3c-rdf-tests"
@@ -148,24 +149,6 @@ def start_servers(stack: ExitStack, build_dirs: dict[str, Path]) -> dict[str, st
 
 
 # ---------------------------------------------------------------------------------------- query text
-
-_TOKENS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-)
-
-
-def code_only(query: str) -> str:
-    """The query with strings, IRIs and comments blanked out (an independent re-implementation)."""
-    return _TOKENS.sub(lambda m: " " * len(m.group(0)), query)
-
-
-def has_dataset_clause(query: str) -> bool:
-    return re.search(r"(?i)(?<![\w:?$])FROM(?![\w:])", code_only(query)) is not None
 
 
 def with_base(query: str, base: str) -> str:

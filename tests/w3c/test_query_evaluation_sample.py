@@ -30,6 +30,7 @@ import rdflib
 from rdflib import RDF, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from r2pgraph.server.sparql_text import has_dataset_clause
 from tests.w3c._w3c import (
     MF,
     QT,
@@ -39,7 +40,6 @@ from tests.w3c._w3c import (
     Result,
     assert_same_result,
     file_quads,
-    has_dataset_clause,
     iri_path,
     load_manifest,
     local_name,
