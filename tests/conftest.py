@@ -58,11 +58,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(build_dir: Path) -> Iterator[str]:
+def running_server(build_dir: Path, *extra: str) -> Iterator[str]:
     """Run ``r2pgraph serve`` (a real uvicorn) on 127.0.0.1 over ``build_dir``; yield its base URL."""
     port = free_port()
     env = {**os.environ, "R2P_HOME": str(ROOT)}
-    args = ["serve", "--build-dir", str(build_dir), "--host", "127.0.0.1", "--port", str(port)]
+    args = ["serve", "--build-dir", str(build_dir), "--host", "127.0.0.1", "--port", str(port), *extra]
     proc = subprocess.Popen(
         [sys.executable, "-m", "r2pgraph.cli", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )

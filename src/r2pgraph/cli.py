@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -274,7 +275,9 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from r2pgraph.server.run import serve
 
-    return serve(_settings(args), host=args.host, port=args.port)
+    return serve(
+        _settings(args), host=args.host, port=args.port, query_timeout=args.query_timeout, workers=args.workers
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -359,6 +362,13 @@ def parser() -> argparse.ArgumentParser:
     common(sv)
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument(
+        "--query-timeout",
+        type=float,
+        default=float(os.environ.get("R2P_QUERY_TIMEOUT") or 30),
+        help="seconds after which a SPARQL query is stopped with 503 (default 30, or $R2P_QUERY_TIMEOUT)",
+    )
+    sv.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
     sv.set_defaults(func=cmd_serve)
     return p
 

@@ -17,13 +17,12 @@ from r2pgraph.server.conneg import (
     GRAPH_FORMATS,
     GRAPH_OX,
     HTML,
-    RESULT_FORMATS,
-    RESULTS_OX,
-    Format,
     negotiate,
 )
 from r2pgraph.server.errors import ProtocolError
-from r2pgraph.server.sparql_text import has_dataset_clause, uses_keyword
+from r2pgraph.server.evaluation import Job
+from r2pgraph.server.sparql_text import uses_keyword
+from r2pgraph.server.workers import DeadlineExceeded, QueryPool, WorkerFailed
 
 router = APIRouter()
 FORM = "application/x-www-form-urlencoded"
@@ -104,40 +103,21 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
     return (queries[0] if queries else None), params
 
 
-def _evaluate(store: ox.Store, query: str, params: dict[str, list[str]], base_iri: str) -> object:
-    if uses_keyword(query, "SERVICE"):
-        raise ProtocolError(400, "SERVICE (federated query) is not allowed on this endpoint.")
-    if uses_keyword(query, "LOAD"):
-        raise ProtocolError(403, "This endpoint is read-only: LOAD is not accepted.")
-    default = [ox.NamedNode(u) for u in params.get("default-graph-uri", [])]
-    named = [ox.NamedNode(u) for u in params.get("named-graph-uri", [])]
-    kwargs: dict[str, object] = {}
-    if default or named:
-        # Protocol §2.1.4 / Query §13.2: the parameters give the whole dataset; an absent part is empty.
-        kwargs["default_graph"] = default
-        kwargs["named_graphs"] = named
-    elif not has_dataset_clause(query):
-        kwargs["use_default_graph_as_union"] = True
-    try:
-        return store.query(query, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
-    except SyntaxError as e:
-        raise ProtocolError(400, f"Malformed query: {e}") from e
-
-
-def _respond(result: object, accept: str | None, fmt: str | None) -> Response:
-    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-        chosen: Format = negotiate(accept, RESULT_FORMATS, fmt)
-        body = result.serialize(format=RESULTS_OX[chosen.name])
-    else:
-        assert isinstance(result, ox.QueryTriples)
-        chosen = negotiate(accept, GRAPH_FORMATS, fmt)
-        graph = ox.Store()
-        graph.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result)
-        body = graph.dump(
-            format=GRAPH_OX[chosen.name], from_graph=None if chosen.name in ("nquads", "trig") else ox.DefaultGraph()
-        )
-    media = chosen.media_type + ("; charset=utf-8" if chosen.media_type.startswith("text/") else "")
-    return Response(content=body or b"", media_type=media, headers={"Vary": "Accept"})
+def _deadline(request: Request, params: dict[str, list[str]]) -> float:
+    """The query's deadline: the server's, or a lower ``timeout`` (seconds) the client asks for."""
+    limit: float = request.app.state.query_timeout
+    asked = params.get("timeout")
+    if asked:
+        try:
+            wanted = float(asked[0])
+        except ValueError:
+            raise ProtocolError(
+                400, f"The 'timeout' parameter must be a number of seconds, not {asked[0]!r}."
+            ) from None
+        if wanted <= 0:
+            raise ProtocolError(400, "The 'timeout' parameter must be more than 0 seconds.")
+        limit = min(limit, wanted)
+    return limit
 
 
 @router.api_route("/sparql", methods=["GET", "POST"])
@@ -154,14 +134,18 @@ async def sparql_endpoint(request: Request) -> Response:
         sd.load(service_description(str(request.url_for("sparql_endpoint"))), ox.RdfFormat.TURTLE)
         body = sd.dump(format=GRAPH_OX[chosen.name], from_graph=ox.DefaultGraph())
         return Response(content=body, media_type=chosen.media_type, headers={"Vary": "Accept"})
-    store: ox.Store = request.app.state.store
-    # pyoxigraph's result iterators must be consumed on the thread that made them, so
-    # evaluation and serialisation run together in one worker thread.
-    base_iri = str(request.url_for("sparql_endpoint"))
-    return await run_in_threadpool(_answer, store, query, params, accept, fmt, base_iri)
-
-
-def _answer(
-    store: ox.Store, query: str, params: dict[str, list[str]], accept: str | None, fmt: str | None, base_iri: str
-) -> Response:
-    return _respond(_evaluate(store, query, params, base_iri), accept, fmt)
+    if uses_keyword(query, "SERVICE"):
+        raise ProtocolError(400, "SERVICE (federated query) is not allowed on this endpoint.")
+    if uses_keyword(query, "LOAD"):
+        raise ProtocolError(403, "This endpoint is read-only: LOAD is not accepted.")
+    job = Job(query, params, accept, fmt, str(request.url_for("sparql_endpoint")))
+    pool: QueryPool = request.app.state.query_pool
+    deadline = _deadline(request, params)
+    try:
+        result = await run_in_threadpool(pool.run, job, deadline)
+    except DeadlineExceeded as e:
+        raise ProtocolError(503, str(e)) from e
+    except WorkerFailed as e:
+        raise ProtocolError(500, str(e)) from e
+    headers = {"Vary": "Accept"} if result.status == 200 else {}
+    return Response(content=result.body, status_code=result.status, media_type=result.media_type, headers=headers)

@@ -1,0 +1,124 @@
+"""Query worker processes, so that every query has a deadline that really stops the work.
+
+pyoxigraph cannot interrupt a running query, so each query runs in a worker process holding the
+store open read-only; when the deadline passes, the worker is killed (no CPU is burned after it)
+and replaced, and the client gets 503. Workers are started with the ``spawn`` method (no fork of a
+threaded server).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import queue
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from r2pgraph.server.evaluation import Answer, Job, answer
+
+
+def _worker_main(store_path: str, conn: Connection) -> None:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(store_path)
+    conn.send("ready")
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        conn.send(answer(store, job))
+
+
+class DeadlineExceeded(Exception):
+    """The query ran past its deadline and was stopped."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(f"The query did not finish within its deadline of {seconds:g} s and was stopped.")
+
+
+class WorkerFailed(Exception):
+    """The worker process evaluating the query died (e.g. out of memory)."""
+
+    def __init__(self) -> None:
+        super().__init__("The query worker failed while evaluating the query; it has been replaced.")
+
+
+class _Worker:
+    def __init__(self, ctx: mp.context.SpawnContext, store_path: Path):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(str(store_path), child), daemon=True)
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout) or self.conn.recv() != "ready":
+            raise RuntimeError("a query worker did not start")
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    """A fixed number of worker processes over one store; ``run`` blocks until an answer or the deadline."""
+
+    def __init__(self, store_path: Path, size: int = 2):
+        self._ctx = mp.get_context("spawn")
+        self._store_path = store_path
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+        workers = [_Worker(self._ctx, store_path) for _ in range(max(1, size))]
+        for w in workers:
+            w.wait_ready(60)
+            self._idle.put(w)
+
+    def run(self, job: Job, deadline: float) -> Answer:
+        """Run ``job`` in a worker. Raises DeadlineExceeded (the worker is then replaced)."""
+        started = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=deadline)
+        except queue.Empty:
+            raise DeadlineExceeded(deadline) from None
+        remaining = deadline - (time.monotonic() - started)
+        try:
+            worker.conn.send(job)
+            if remaining > 0 and worker.conn.poll(remaining):
+                result: Answer = worker.conn.recv()
+                self._idle.put(worker)
+                return result
+        except (EOFError, OSError):
+            worker.stop()
+            self._replace()
+            raise WorkerFailed() from None
+        worker.stop()
+        self._replace()
+        raise DeadlineExceeded(deadline)
+
+    def _replace(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            fresh = _Worker(self._ctx, self._store_path)
+        fresh.wait_ready(60)
+        self._idle.put(fresh)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+            worker.stop()

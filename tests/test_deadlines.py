@@ -1,0 +1,61 @@
+"""Every SPARQL query has a deadline that really stops it, and one slow query does not hold up others."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from r2pgraph.build import BuildResult
+from tests.conftest import running_server
+
+# A cartesian product of the whole store with itself, three times: never finishes in time.
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SIMPLE = "ASK { ?s a <https://w3id.org/r2p/ontology#Finding> }"
+
+
+@pytest.fixture(scope="module")
+def strict_server(built: BuildResult) -> Iterator[str]:
+    with running_server(built.generation.parent.parent, "--query-timeout", "2", "--workers", "2") as url:
+        yield url
+
+
+def test_a_query_past_its_deadline_gets_503_and_the_server_recovers(strict_server: str) -> None:
+    started = time.monotonic()
+    r = httpx.get(strict_server + "/sparql", params={"query": CARTESIAN}, timeout=60)
+    elapsed = time.monotonic() - started
+    assert r.status_code == 503 and "deadline of 2 s" in r.text
+    assert elapsed < 15  # the deadline, plus generous room for a loaded machine
+    for _ in range(3):  # the killed worker was replaced: later queries are answered
+        ok = httpx.get(strict_server + "/sparql", params={"query": SIMPLE, "format": "json"}, timeout=30)
+        assert ok.status_code == 200 and ok.json()["boolean"] is True
+
+
+def test_a_lower_timeout_parameter_is_honoured_and_a_bad_one_refused(strict_server: str) -> None:
+    started = time.monotonic()
+    r = httpx.get(strict_server + "/sparql", params={"query": CARTESIAN, "timeout": "0.5"}, timeout=60)
+    assert r.status_code == 503 and "0.5 s" in r.text
+    assert time.monotonic() - started < 10
+    higher = httpx.get(strict_server + "/sparql", params={"query": CARTESIAN, "timeout": "600"}, timeout=60)
+    assert higher.status_code == 503 and "deadline of 2 s" in higher.text
+    assert httpx.get(strict_server + "/sparql", params={"query": SIMPLE, "timeout": "soon"}).status_code == 400
+
+
+def test_a_simple_query_is_answered_while_a_pathological_one_runs(strict_server: str) -> None:
+    slow: list[int] = []
+    t = threading.Thread(
+        target=lambda: slow.append(
+            httpx.get(strict_server + "/sparql", params={"query": CARTESIAN}, timeout=60).status_code
+        )
+    )
+    t.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    r = httpx.get(strict_server + "/sparql", params={"query": SIMPLE, "format": "json"}, timeout=30)
+    quick = time.monotonic() - started
+    t.join()
+    assert r.status_code == 200 and quick < 1.5  # generous: normally a few milliseconds
+    assert slow == [503]
