@@ -17,7 +17,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX schema: <https://schema.org/>
 """
-CONSENT = ("Ratification", "Accession", "Acceptance", "Approval", "Succession")
+CONSENT = ("Ratification", "Accession", "Acceptance", "Approval", "Succession", "Consent to be bound")
 
 
 def _v(term: Any) -> str:
@@ -48,34 +48,47 @@ class EditionGrid:
 
 
 def ratings_grid(store: ox.Store, state: str) -> list[EditionGrid]:
-    """Per edition that assessed the state: its framework's areas and indicators with ratings."""
+    """Per edition that assessed the state: its framework's areas and indicators with ratings.
+
+    The framework skeleton and the state's findings are read by two queries and joined here
+    (one query with an OPTIONAL over the findings was two orders of magnitude slower).
+    """
+    findings = {
+        (_v(r["e"]), _v(r["ind"])): (_v(r["f"]), _v(r["r"]), _v(r["rlabel"]))
+        for r in select(
+            store,
+            PREFIXES
+            + f"""SELECT ?e ?ind ?f ?r ?rlabel WHERE {{
+          ?f a r2p:Finding ; r2p:state <{state}> ; r2p:edition ?e ; r2p:indicator ?ind ; r2p:rating ?r .
+          ?r skos:prefLabel ?rlabel . }}""",
+        )
+    }
     rows = select(
         store,
         PREFIXES
-        + f"""SELECT ?edition ?elabel ?area ?alabel ?aorder ?ind ?ilabel ?iorder ?notation ?f ?r ?rlabel WHERE {{
+        + f"""SELECT ?edition ?elabel ?alabel ?aorder ?ind ?ilabel ?iorder ?notation WHERE {{
       ?a a r2p:StateAssessment ; r2p:state <{state}> ; r2p:edition ?edition .
       ?edition skos:prefLabel ?elabel ; r2p:framework ?fw .
-      ?ind a r2p:Indicator ; skos:inScheme ?fw ; skos:prefLabel ?ilabel ; r2p:order ?iorder ;
+      ?ind skos:inScheme ?fw ; a r2p:Indicator ; skos:prefLabel ?ilabel ; r2p:order ?iorder ;
            skos:notation ?notation ; skos:broader ?area .
       ?area skos:prefLabel ?alabel ; r2p:order ?aorder .
-      OPTIONAL {{ ?f r2p:assessment ?a ; r2p:indicator ?ind ; a r2p:Finding ; r2p:rating ?r .
-                 ?r skos:prefLabel ?rlabel }}
     }} ORDER BY ?edition ?aorder ?iorder""",
     )
     grids: dict[str, EditionGrid] = {}
     for row in rows:
-        grid = grids.setdefault(_v(row["edition"]), EditionGrid(_v(row["edition"]), _v(row["elabel"])))
+        edition = _v(row["edition"])
+        grid = grids.setdefault(edition, EditionGrid(edition, _v(row["elabel"])))
         if not grid.areas or grid.areas[-1].label != _v(row["alabel"]):
             grid.areas.append(GridArea(_v(row["alabel"])))
-        rating = _v(row["r"]) or None
+        finding, rating, rating_label = findings.get((edition, _v(row["ind"])), (None, None, None))
         grid.areas[-1].cells.append(
             GridCell(
                 indicator=_v(row["ind"]),
                 label=_v(row["ilabel"]),
                 notation=_v(row["notation"]),
-                finding=_v(row["f"]) or None,
+                finding=finding or None,
                 rating=rating.rsplit("/", 1)[-1] if rating else None,
-                rating_label=_v(row["rlabel"]) or None,
+                rating_label=rating_label or None,
             )
         )
     return list(grids.values())
@@ -96,16 +109,20 @@ class ActionRecord:
 
 def treaty_actions(store: ox.Store, state: str | None = None, instrument: str | None = None) -> list[ActionRecord]:
     """Treaty actions of a state or on an instrument, with kinds, dates, sources and doubts."""
-    where = f"BIND (<{state}> AS ?s)" if state else f"BIND (<{instrument}> AS ?i)"
+    # The known IRI is written into the patterns (a BIND would be joined only after a full scan).
+    subject = f"<{state}>" if state else "?s"
+    target = f"<{instrument}>" if instrument else "?i"
     rows = select(
         store,
         PREFIXES
         + f"""SELECT ?x ?kind ?date ?s ?slabel ?i ?ilabel ?src ?title ?doubt WHERE {{
-      {where}
+      ?x r2p:state {subject} ; r2p:instrument {target} .
       ?x r2p:state ?s ; r2p:instrument ?i ; r2p:date ?date ; a ?k .
-      ?k rdfs:subClassOf+ r2p:TreatyAction ; rdfs:label ?kind . FILTER (?k != r2p:ConsentToBeBound)
+      ?k rdfs:label ?kind .
+      FILTER (?k IN (r2p:Signature, r2p:Ratification, r2p:Accession, r2p:Acceptance, r2p:Approval,
+                     r2p:Succession, r2p:Withdrawal, r2p:ConsentToBeBound))
       ?s skos:prefLabel ?slabel . ?i skos:prefLabel ?ilabel .
-      OPTIONAL {{ ?x r2p:hasCitation/r2p:citesSource ?src . ?src dct:title ?title }}
+      OPTIONAL {{ ?x r2p:hasCitation ?c . ?c r2p:citesSource ?src . OPTIONAL {{ ?src dct:title ?title }} }}
       OPTIONAL {{ ?x r2p:unconfirmed ?doubt }}
     }} ORDER BY ?ilabel ?slabel ?date ?x""",
     )
