@@ -220,3 +220,39 @@ def test_indicator_and_instrument_pages(server: str) -> None:
     page = httpx.get(server + "/id/instrument/rome-statute").text
     assert "States and their actions" in page and "Accession 2007-07-17" in page
     assert "Japan: Ratification and Implementation Status" in page
+
+
+def test_oversized_queries_get_413(server: str) -> None:
+    long_query = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 100_001
+    assert httpx.post(server + "/sparql", data={"query": long_query}).status_code == 413
+    huge = httpx.post(
+        server + "/sparql", content=b"#" * 1_000_001, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert huge.status_code == 413 and "larger than" in huge.text
+
+
+def test_dataset_iris_are_never_fetched(server: str) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(1.0)
+    remote = f"http://127.0.0.1:{listener.getsockname()[1]}/data.ttl"
+    connections: list[object] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            connections.append(listener.accept())
+
+    t = threading.Thread(target=accept)
+    t.start()
+    queries = [
+        (f"SELECT * FROM <{remote}> WHERE {{ ?s ?p ?o }}", {}),
+        ("SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }", {}),
+        ("SELECT * WHERE { ?s ?p ?o }", {"default-graph-uri": remote, "named-graph-uri": "file:///etc/passwd"}),
+    ]
+    for query, extra in queries:
+        r = httpx.get(server + "/sparql", params={"query": query, "format": "json", **extra})
+        assert r.status_code == 200 and r.json()["results"]["bindings"] == []
+    t.join()
+    listener.close()
+    assert connections == []

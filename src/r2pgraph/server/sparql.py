@@ -28,6 +28,8 @@ router = APIRouter()
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
+MAX_BODY_BYTES = 1_000_000
+MAX_QUERY_CHARS = 100_000
 
 
 def service_description(endpoint: str) -> str:
@@ -82,7 +84,12 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
         charset = next((p.split("=", 1)[1].strip('"') for p in ct_params if p.startswith("charset=")), "utf-8")
         if ctype in (FORM, QUERY_TYPE) and charset not in ("utf-8", "utf8"):
             raise ProtocolError(415, f"Unsupported charset {charset}: SPARQL requests must be encoded in UTF-8.")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise ProtocolError(413, f"The request body is larger than {MAX_BODY_BYTES:,} bytes.")
         body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            raise ProtocolError(413, f"The request body is larger than {MAX_BODY_BYTES:,} bytes.")
         if ctype == FORM:
             form = _form(body)
             if "update" in form:
@@ -100,6 +107,8 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
             raise ProtocolError(415, f"Unsupported content type {ctype or '(none)'}: use {FORM} or {QUERY_TYPE}.")
     if len(queries) > 1:
         raise ProtocolError(400, "Exactly one 'query' parameter is allowed.")
+    if queries and len(queries[0]) > MAX_QUERY_CHARS:
+        raise ProtocolError(413, f"The query is longer than {MAX_QUERY_CHARS:,} characters.")
     return (queries[0] if queries else None), params
 
 
