@@ -31,6 +31,8 @@ from pathlib import Path
 import pycountry
 import yaml
 
+from r2pgraph.sources.treaty_actions import COLUMNS as TREATY_ACTION_CSV_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA = ROOT / "data"
 
@@ -49,17 +51,7 @@ TOPICS = [
     "early warning",
 ]
 KINDS = ["Report", "Briefing", "Statement", "Review", "Study", "Commentary"]
-TREATY_ACTION_COLUMNS = [
-    "state",
-    "instrument",
-    "action",
-    "date",
-    "date_confirmed",
-    "action_confirmed",
-    "source",
-    "locator",
-    "note",
-]
+TREATY_ACTION_COLUMNS = TREATY_ACTION_CSV_COLUMNS
 
 
 def states(n: int) -> list[str]:

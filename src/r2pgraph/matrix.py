@@ -48,12 +48,12 @@ def _best(views: list[SourceView]) -> SourceView:
     return (party or views)[0]
 
 
-def state_groups(store: ox.Store) -> list[tuple[str, str]]:
-    """Every state group (id, label)."""
+def labelled(store: ox.Store, class_name: str) -> list[tuple[str, str]]:
+    """Every resource of ``r2p:<class_name>`` as (id, label), by label."""
     rows = select(
         store,
         f"PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-        "SELECT ?g ?l WHERE { ?g a r2p:StateGroup ; skos:prefLabel ?l } ORDER BY ?l",
+        f"SELECT ?g ?l WHERE {{ ?g a r2p:{class_name} ; skos:prefLabel ?l }} ORDER BY ?l",
     )
     return [(r["g"].value.rsplit("/", 1)[-1], r["l"].value) for r in rows]
 

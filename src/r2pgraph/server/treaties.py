@@ -8,9 +8,8 @@ from fastapi.responses import Response
 
 from r2pgraph.claims import check_claims
 from r2pgraph.crossref import reconcile
-from r2pgraph.matrix import build_matrix, state_groups
-from r2pgraph.namespaces import GRAPH, R2P, mint
-from r2pgraph.query import select
+from r2pgraph.matrix import build_matrix, labelled
+from r2pgraph.namespaces import GRAPH, mint
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.templating import make_templates
 
@@ -18,25 +17,16 @@ router = APIRouter()
 templates = make_templates()
 
 
-def _sets(store: ox.Store) -> list[tuple[str, str]]:
-    rows = select(
-        store,
-        f"PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-        "SELECT ?s ?l WHERE { ?s a r2p:InstrumentSet ; skos:prefLabel ?l } ORDER BY ?l",
-    )
-    return [(r["s"].value.rsplit("/", 1)[-1], r["l"].value) for r in rows]
-
-
 def _set_param(request: Request, store: ox.Store) -> str | None:
     chosen = request.query_params.get("set") or None
-    if chosen and chosen not in {k for k, _ in _sets(store)}:
+    if chosen and chosen not in {k for k, _ in labelled(store, "InstrumentSet")}:
         raise ProtocolError(400, f"Unknown instrument set {chosen!r} (parameter 'set').")
     return chosen
 
 
 def _group_param(request: Request, store: ox.Store) -> str | None:
     chosen = request.query_params.get("group") or None
-    if chosen and chosen not in {k for k, _ in state_groups(store)}:
+    if chosen and chosen not in {k for k, _ in labelled(store, "StateGroup")}:
         raise ProtocolError(400, f"Unknown state group {chosen!r} (parameter 'group').")
     return chosen
 
@@ -53,10 +43,10 @@ def matrix_page(request: Request) -> Response:
         "matrix.html",
         {
             "m": matrix,
-            "sets": _sets(store),
+            "sets": labelled(store, "InstrumentSet"),
             "chosen": chosen or "",
             "assessed": assessed,
-            "groups": state_groups(store),
+            "groups": labelled(store, "StateGroup"),
             "group": group or "",
         },
     )
