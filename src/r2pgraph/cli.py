@@ -10,28 +10,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rdflib import Graph
-
 from r2pgraph import __version__
 from r2pgraph.build import build_generation, check, current_generation, load_ontology
 from r2pgraph.config import Settings
 from r2pgraph.errors import DataError, R2PError, ValidationFailed
 from r2pgraph.export import EXPORTS
 from r2pgraph.query import RESULT_FORMATS, read_query, render, run_query
+from r2pgraph.safe_rdf import FORMATS
 from r2pgraph.sources import load_files
 from r2pgraph.sources.base import SourceGraph
 from r2pgraph.store import open_store
 from r2pgraph.validate import load_shapes, validate_graphs
 
-RDF_SUFFIXES = {
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-}
+RDF_SUFFIXES = FORMATS
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -52,17 +43,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _rdf_file(path: Path) -> SourceGraph:
-    fmt = RDF_SUFFIXES[path.suffix]
-    g = Graph()
-    try:
-        g.parse(path, format=fmt)
-    except Exception as e:  # parsers raise many types; all mean the file is not valid RDF
-        from r2pgraph.errors import Problem
-
-        raise DataError([Problem(str(path), None, f"cannot parse as {fmt}: {e}")]) from e
     from r2pgraph.namespaces import graph_iri
+    from r2pgraph.safe_rdf import parse_rdf_file
 
-    return SourceGraph(iri=graph_iri(path.name), path=str(path), graph=g, content_hash="")
+    return SourceGraph(iri=graph_iri(path.name), path=str(path), graph=parse_rdf_file(path), content_hash="")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -382,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"build failed: the data does not conform to the shapes\n{e}", file=sys.stderr)
         return 1
     except DataError as e:
-        print(f"build failed: {len(e.problems)} problem(s) in the input files\n{e}", file=sys.stderr)
+        print(f"failed: {len(e.problems)} problem(s) in the input files\n{e}", file=sys.stderr)
         return 1
     except R2PError as e:
         print(f"error: {e}", file=sys.stderr)
