@@ -3,10 +3,12 @@ real uvicorn server is started on 127.0.0.1 for the tests that need one."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,3 +96,41 @@ def server(built: BuildResult) -> Iterator[str]:
     """A real ``r2pgraph serve`` (uvicorn) on 127.0.0.1 serving the session's build."""
     with running_server(built.generation.parent.parent) as url:
         yield url
+
+
+class Listener:
+    """A socket on 127.0.0.1 that records every connection made to it (to prove none is made)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connections: list[object] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(OSError):
+                self.connections.append(self.sock.accept())
+
+    def assert_untouched(self) -> None:
+        """Give a late connection time to arrive, then check that none was made."""
+        time.sleep(0.5)
+        assert self.connections == [], f"{len(self.connections)} connection(s) to {self.url}"
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A listener on 127.0.0.1; tests point hostile input at ``listener.url``."""
+    target = Listener()
+    yield target
+    target.close()

@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from r2pgraph.errors import DataError
 from r2pgraph.safe_rdf import parse_rdf_file
+from tests.conftest import Listener
 from tests.test_cli import r2p
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[str, list[object]]]:
-    """A socket on 127.0.0.1 that records any connection made to it."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(4)
-    sock.settimeout(0.5)
-    connections: list[object] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(OSError):
-                connections.append(sock.accept())
-
-    t = threading.Thread(target=accept)
-    t.start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/context.jsonld", connections
-    stop.set()
-    t.join()
-    sock.close()
 
 
 def _jsonld(tmp_path: Path, context: object) -> Path:
@@ -48,10 +22,8 @@ def _jsonld(tmp_path: Path, context: object) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["remote", "file", "import", "nested"])
-def test_jsonld_naming_another_document_is_refused(
-    tmp_path: Path, listener: tuple[str, list[object]], kind: str
-) -> None:
-    url, connections = listener
+def test_jsonld_naming_another_document_is_refused(tmp_path: Path, listener: Listener, kind: str) -> None:
+    url = f"{listener.url}/context.jsonld"
     context: object = {
         "remote": url,
         "file": "file:///etc/passwd",
@@ -63,7 +35,7 @@ def test_jsonld_naming_another_document_is_refused(
         parse_rdf_file(path)
     out = r2p("validate", "--alone", str(path))
     assert out.returncode == 1 and "refers to another document" in out.stderr
-    assert connections == []
+    listener.assert_untouched()
 
 
 def test_embedded_jsonld_context_is_fine(tmp_path: Path) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
-
 import httpx
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+
+from tests.conftest import Listener
 
 COUNT = "PREFIX r2p: <https://w3id.org/r2p/ontology#> SELECT (COUNT(?f) AS ?n) WHERE { ?f a r2p:Finding }"
 JPN = "https://w3id.org/r2p/id/state/JPN"
@@ -67,26 +65,11 @@ def test_update_is_refused(server: str) -> None:
     assert r.status_code == 403
 
 
-def test_service_is_refused_before_any_connection(server: str) -> None:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    listener.settimeout(1.0)
-    port = listener.getsockname()[1]
-    connections: list[object] = []
-
-    def accept() -> None:
-        with contextlib.suppress(OSError):
-            connections.append(listener.accept())
-
-    t = threading.Thread(target=accept)
-    t.start()
-    q = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+def test_service_is_refused_before_any_connection(server: str, listener: Listener) -> None:
+    q = f"SELECT * WHERE {{ SERVICE <{listener.url}/sparql> {{ ?s ?p ?o }} }}"
     r = httpx.get(server + "/sparql", params={"query": q})
-    t.join()
-    listener.close()
     assert r.status_code == 400 and "SERVICE" in r.text
-    assert connections == []
+    listener.assert_untouched()
 
 
 def test_service_description(server: str) -> None:
@@ -231,20 +214,8 @@ def test_oversized_queries_get_413(server: str) -> None:
     assert huge.status_code == 413 and "larger than" in huge.text
 
 
-def test_dataset_iris_are_never_fetched(server: str) -> None:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(4)
-    listener.settimeout(1.0)
-    remote = f"http://127.0.0.1:{listener.getsockname()[1]}/data.ttl"
-    connections: list[object] = []
-
-    def accept() -> None:
-        with contextlib.suppress(OSError):
-            connections.append(listener.accept())
-
-    t = threading.Thread(target=accept)
-    t.start()
+def test_dataset_iris_are_never_fetched(server: str, listener: Listener) -> None:
+    remote = f"{listener.url}/data.ttl"
     queries = [
         (f"SELECT * FROM <{remote}> WHERE {{ ?s ?p ?o }}", {}),
         ("SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }", {}),
@@ -253,6 +224,4 @@ def test_dataset_iris_are_never_fetched(server: str) -> None:
     for query, extra in queries:
         r = httpx.get(server + "/sparql", params={"query": query, "format": "json", **extra})
         assert r.status_code == 200 and r.json()["results"]["bindings"] == []
-    t.join()
-    listener.close()
-    assert connections == []
+    listener.assert_untouched()
