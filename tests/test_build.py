@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from r2pgraph.build import build_generation, current_generation
+from r2pgraph.build import build_generation
 from r2pgraph.errors import DataError, ValidationFailed
+from r2pgraph.generations import current_generation
 from tests.conftest import ROOT, repo_settings
 
 

@@ -17,7 +17,8 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from r2pgraph.build import current_generation, load_ontology, write_generation
+from r2pgraph.build import load_ontology, write_generation
+from r2pgraph.generations import current_generation
 from r2pgraph.importers.common import ImportReport
 from r2pgraph.importers.wikidata import WikidataError, convert_date, import_wikidata
 from r2pgraph.namespaces import GRAPH, R2P, SCHEMA, mint

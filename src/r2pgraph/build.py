@@ -2,7 +2,9 @@
 
 A generation is written in a temporary directory and only then renamed into
 ``build/generations/`` and pointed to by ``build/current`` (a symlink swapped atomically), so a
-failed build never touches what was built before.
+failed build never touches what was built before. Builds hold the build directory's lock
+(``generations.build_lock``) and pass a sanity gate before the switch: no class may lose more than
+half of its instances unless the build is asked to allow it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,8 +25,9 @@ from rdflib.namespace import PROV, RDF
 
 from r2pgraph.config import Settings
 from r2pgraph.derived import add_derived_graphs
-from r2pgraph.errors import NoGeneration, ValidationFailed
+from r2pgraph.errors import NoGeneration, R2PError, ValidationFailed
 from r2pgraph.export import write_exports
+from r2pgraph.generations import REPORT_FILE, build_lock, current_generation, prune, switch_current
 from r2pgraph.namespaces import GRAPH, R2P
 from r2pgraph.query import select
 from r2pgraph.sources import load_data_dir, load_imports
@@ -34,7 +37,22 @@ from r2pgraph.validate import ValidationReport, load_shapes, validate_graphs
 
 ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
 PROVENANCE_GRAPH = URIRef(GRAPH + "provenance")
-REPORT_FILE = "build-report.json"
+VALIDATION_FILE = "shacl-report.json"
+SHRINK_LIMIT = 0.5
+
+
+class ShrinkRefused(R2PError):
+    """The new generation lost more than half of some class's instances; nothing was switched."""
+
+    def __init__(self, losses: list[tuple[str, int, int]]):
+        self.losses = losses
+        lines = [f"  {cls}: {before} → {after} instances" for cls, before, after in losses]
+        super().__init__(
+            "refusing to switch: the new graph has lost more than half of the instances of "
+            f"{len(losses)} class(es) compared with the served generation\n"
+            + "\n".join(lines)
+            + "\nIf this is intended, build again with --allow-shrink."
+        )
 
 
 @dataclass(frozen=True)
@@ -100,12 +118,13 @@ def counts(store: ox.Store) -> dict[str, object]:
     return {"quads": len(store), "graphs": dict(sorted(per_graph.items())), "classes": per_class}
 
 
-def current_generation(build_dir: Path) -> Path:
-    """The generation ``build/current`` points to. Raises NoGeneration."""
-    link = build_dir / "current"
-    if not link.exists():
-        raise NoGeneration(build_dir)
-    return link.resolve()
+def shrinkage(before: dict[str, int], after: dict[str, int], limit: float = SHRINK_LIMIT) -> list[tuple[str, int, int]]:
+    """Classes that lost more than ``limit`` of their instances: (class, before, after)."""
+    return [
+        (cls, n, after.get(cls, 0))
+        for cls, n in sorted(before.items())
+        if n > 0 and after.get(cls, 0) < n * (1 - limit)
+    ]
 
 
 def check(settings: Settings) -> tuple[list[SourceGraph], Graph, ValidationReport]:
@@ -116,11 +135,11 @@ def check(settings: Settings) -> tuple[list[SourceGraph], Graph, ValidationRepor
     return sources, ontology, report
 
 
-def build_generation(settings: Settings) -> BuildResult:
+def build_generation(settings: Settings, allow_shrink: bool = False) -> BuildResult:
     """Load, validate and write a new generation; switch ``build/current`` to it.
 
-    Raises DataError (unreadable input) or ValidationFailed (SHACL violations); in both cases
-    nothing in ``build/`` is changed.
+    Raises DataError (unreadable input), ValidationFailed (SHACL violations), ShrinkRefused (the
+    sanity gate) or BuildLocked (another build is running); in each case what is served is unchanged.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -134,7 +153,8 @@ def build_generation(settings: Settings) -> BuildResult:
         raise ValidationFailed(validation, validation.text())
     nquads = add_derived_graphs(assemble(sources, ontology, settings.ontology_dir))
     files = [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources]
-    return write_generation(nquads, settings, {"sources": files}, timings)
+    shacl = {"conforms": validation.conforms, "results": [asdict(v) for v in validation.violations]}
+    return write_generation(nquads, settings, {"sources": files}, timings, shacl, allow_shrink)
 
 
 def write_generation(
@@ -142,22 +162,37 @@ def write_generation(
     settings: Settings,
     extra: dict[str, object] | None = None,
     timings: dict[str, float] | None = None,
+    validation: dict[str, object] | None = None,
+    allow_shrink: bool = False,
 ) -> BuildResult:
     """Write an already validated dataset (N-Quads) as a new generation and switch to it.
 
-    When the content equals the current generation's, nothing is written.
+    ``validation`` (the SHACL report) is kept in the generation. When the content equals the current
+    generation's, nothing is written. Raises ShrinkRefused or BuildLocked.
     """
-    timings = dict(timings or {})
+    with build_lock(settings.build_dir):
+        return _write_generation(nquads, settings, extra or {}, dict(timings or {}), validation, allow_shrink)
+
+
+def _write_generation(
+    nquads: bytes,
+    settings: Settings,
+    extra: dict[str, object],
+    timings: dict[str, float],
+    validation: dict[str, object] | None,
+    allow_shrink: bool,
+) -> BuildResult:
     t0 = time.perf_counter()
     digest = content_hash(nquads)
     generations = settings.build_dir / "generations"
+    previous: dict[str, object] = {}
     try:
         current = current_generation(settings.build_dir)
         previous = json.loads((current / REPORT_FILE).read_text())
         if previous.get("content_hash") == digest:
             return BuildResult(current, previous, unchanged=True)
     except (NoGeneration, OSError, ValueError):
-        pass
+        previous = {}
 
     generations.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -173,35 +208,39 @@ def write_generation(
         report: dict[str, object] = {
             "content_hash": digest,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            **(extra or {}),
+            **extra,
             **counts(store),
+            "validation": {"conforms": bool(validation and validation.get("conforms")), "file": VALIDATION_FILE},
             "timings": {k: round(v, 3) for k, v in timings.items()},
         }
         del store
+        lost = shrinkage(previous.get("classes") or {}, report["classes"])  # type: ignore[arg-type]
+        if lost and not allow_shrink:
+            raise ShrinkRefused(lost)
+        shacl = validation or {"conforms": None, "note": "written without SHACL validation"}
+        (tmp / VALIDATION_FILE).write_text(json.dumps(shacl, indent=2), encoding="utf-8")
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")
+        _fsync_tree(tmp)
         final = generations / f"{stamp}-{digest[7:19]}"
         tmp.rename(final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _switch_current(settings.build_dir, final)
-    _prune(generations, keep=settings.keep_generations, current=final)
+    switch_current(settings.build_dir, final)
+    prune(settings.build_dir, keep=settings.keep_generations)
     return BuildResult(final, report, unchanged=False)
 
 
-def _switch_current(build_dir: Path, generation: Path) -> None:
-    """Point ``build/current`` at ``generation`` with an atomic rename of a new symlink."""
-    link = build_dir / "current"
-    tmp_link = build_dir / f".current-{os.getpid()}"
-    if tmp_link.is_symlink():
-        tmp_link.unlink()
-    tmp_link.symlink_to(generation.relative_to(build_dir))
-    os.replace(tmp_link, link)
-
-
-def _prune(generations: Path, keep: int, current: Path) -> None:
-    """Remove all but the newest ``keep`` generations (never the current one)."""
-    built = sorted(p for p in generations.iterdir() if p.is_dir() and not p.name.startswith("."))
-    for old in built[:-keep] if keep > 0 else []:
-        if old.resolve() != current.resolve():
-            shutil.rmtree(old, ignore_errors=True)
+def _fsync_tree(root: Path) -> None:
+    """Flush a generation's files to disk before it is renamed into place (survives a crash)."""
+    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

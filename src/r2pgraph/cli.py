@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from r2pgraph import __version__
-from r2pgraph.build import build_generation, check, current_generation, load_ontology
+from r2pgraph.build import build_generation, check, load_ontology
 from r2pgraph.config import Settings
 from r2pgraph.errors import DataError, R2PError, ValidationFailed
 from r2pgraph.export import EXPORTS
+from r2pgraph.generations import current_generation, find_generation, list_generations, rollback
 from r2pgraph.query import RESULT_FORMATS, read_query, render, run_query
 from r2pgraph.safe_rdf import FORMATS
 from r2pgraph.sources import load_files
@@ -34,11 +35,52 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    result = build_generation(_settings(args))
+    result = build_generation(_settings(args), allow_shrink=args.allow_shrink)
     report = result.report
     state = "unchanged, still serving" if result.unchanged else "built"
     print(f"{state} {result.generation}")
     print(f"  {report['quads']} quads in {len(report['graphs'])} named graphs; {report['content_hash']}")  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_generations(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    known = list_generations(settings.build_dir)
+    if args.json:
+        rows = [
+            {
+                "name": g.name,
+                "path": str(g.path),
+                "content_hash": g.content_hash,
+                "built_at": g.built_at,
+                "quads": g.quads,
+                "validated": g.validated,
+                "current": g.current,
+                "served_by": list(g.served_by),
+            }
+            for g in known
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not known:
+        print(f"no generations in {settings.build_dir}")
+        return 0
+    for g in known:
+        mark = "*" if g.current else " "
+        served = f"  served by pid {', '.join(map(str, g.served_by))}" if g.served_by else ""
+        checked = "validated" if g.validated else "not validated"
+        print(f"{mark} {g.name}  {g.built_at}  {g.quads:>9,} quads  {g.content_hash[:19]}  {checked}{served}")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.dry_run:
+        print(f"would switch to {find_generation(settings.build_dir, args.generation)}")
+        return 0
+    target = rollback(settings.build_dir, args.generation)
+    print(f"switched build/current to {target.name}")
+    print("  running servers switch on `kill -HUP <pid>` or POST /admin/reload")
     return 0
 
 
@@ -280,7 +322,21 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="load data/, validate, and write a new generation")
     common(b)
+    b.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="switch even when a class has lost more than half of its instances since the current generation",
+    )
     b.set_defaults(func=cmd_build)
+    gl = sub.add_parser("generations", help="list the built generations (* marks the current one)")
+    common(gl)
+    gl.add_argument("--json", action="store_true", help="print the list as JSON")
+    gl.set_defaults(func=cmd_generations)
+    rb = sub.add_parser("rollback", help="switch build/current back to an earlier generation")
+    common(rb)
+    rb.add_argument("generation", nargs="?", help="name, name prefix or hash prefix (default: the previous one)")
+    rb.add_argument("--dry-run", action="store_true", help="only say which generation would be served")
+    rb.set_defaults(func=cmd_rollback)
     v = sub.add_parser("validate", help="validate the data directory, or the given RDF/data files")
     common(v)
     v.add_argument(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uvicorn
 
-from r2pgraph.build import current_generation
 from r2pgraph.config import Settings
+from r2pgraph.generations import current_generation
 from r2pgraph.server.app import create_app
 
 
