@@ -94,6 +94,7 @@ class Server:
 
     def start(self, timeout: float = 60) -> float:
         args = ["serve", "--build-dir", str(self.build_dir), "--host", "127.0.0.1", "--port", str(self.port)]
+        args += ["--client-queries", "0"]  # the load test's 8 threads stand for 8 clients on one address
         env = {**os.environ, "R2P_HOME": str(ROOT)}
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(
@@ -248,7 +249,7 @@ def bench_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, object
 
     # In process: the pyoxigraph store (read-only, as served); the page through the ASGI app.
     store = open_store(generation)
-    app_client = TestClient(create_app(generation))
+    app_client = TestClient(create_app(build_dir, generation=generation))
     inproc = {}
     for q in mix:
         ms, size = timed(in_process(store, app_client, q), args.runs)

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -60,14 +61,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(build_dir: Path, *extra: str) -> Iterator[str]:
+def running_server(build_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run ``r2pgraph serve`` (a real uvicorn) on 127.0.0.1 over ``build_dir``; yield its base URL."""
+    with server_process(build_dir, *extra, env=env) as (url, _):
+        yield url
+
+
+@contextmanager
+def server_process(
+    build_dir: Path, *extra: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like ``running_server``, and yield the server process too (to send it signals)."""
     port = free_port()
-    env = {**os.environ, "R2P_HOME": str(ROOT)}
+    env = {**os.environ, "R2P_HOME": str(ROOT), **(env or {})}
     args = ["serve", "--build-dir", str(build_dir), "--host", "127.0.0.1", "--port", str(port), *extra]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "r2pgraph.cli", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block a busy server
+    proc = subprocess.Popen([sys.executable, "-m", "r2pgraph.cli", *args], env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -77,18 +86,21 @@ def running_server(build_dir: Path, *extra: str) -> Iterator[str]:
         except httpx.TransportError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
-            out = proc.stdout.read().decode() if proc.stdout else ""
             proc.kill()
+            proc.wait()
+            log.seek(0)
+            out = log.read().decode(errors="replace")
             raise RuntimeError(f"server did not start:\n{out}")
         time.sleep(0.1)
     try:
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="session")

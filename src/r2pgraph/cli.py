@@ -300,10 +300,17 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from r2pgraph.server.run import serve
+    from r2pgraph.server.served import ServerConfig
 
-    return serve(
-        _settings(args), host=args.host, port=args.port, query_timeout=args.query_timeout, workers=args.workers
+    config = ServerConfig(
+        query_timeout=args.query_timeout,
+        workers=args.workers,
+        client_queries=args.client_queries,
+        max_rows=args.max_rows,
+        max_result_bytes=args.max_result_bytes,
+        admin_token=os.environ.get("R2P_ADMIN_TOKEN") or None,
     )
+    return serve(_settings(args), config, host=args.host, port=args.port)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -408,7 +415,22 @@ def parser() -> argparse.ArgumentParser:
         default=float(os.environ.get("R2P_QUERY_TIMEOUT") or 30),
         help="seconds after which a SPARQL query is stopped with 503 (default 30, or $R2P_QUERY_TIMEOUT)",
     )
-    sv.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
+    sv.add_argument(
+        "--workers",
+        type=int,
+        default=3,
+        help="query worker processes (default 3: one more than a client may use, so no client can take them all)",
+    )
+    sv.add_argument(
+        "--client-queries",
+        type=int,
+        default=2,
+        help="SPARQL queries one client may have running or waiting at once; more get 429 (default 2; 0: no limit)",
+    )
+    sv.add_argument(
+        "--max-rows", type=int, default=100_000, help="rows (or triples) in a SPARQL result, then truncated"
+    )
+    sv.add_argument("--max-result-bytes", type=int, default=64_000_000, help="bytes in a SPARQL result, then truncated")
     sv.set_defaults(func=cmd_serve)
     return p
 

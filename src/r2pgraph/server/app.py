@@ -1,8 +1,10 @@
-"""The FastAPI application factory: one app over one built generation."""
+"""The FastAPI application factory: one app over the current generation of a build directory."""
 
 from __future__ import annotations
 
-import json
+import asyncio
+import contextlib
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,46 +12,79 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from r2pgraph import __version__
-from r2pgraph.server import dataset, errors, linked_data, pages, sparql, treaties
-from r2pgraph.server.workers import QueryPool
-from r2pgraph.store import STORE_DIR, open_store
+from r2pgraph.server import admin, dataset, errors, linked_data, pages, sparql, treaties
+from r2pgraph.server.limits import ClientLimits
+from r2pgraph.server.served import SCOPE_KEY, ServerConfig, Serving
 
 HERE = Path(__file__).parent
 
 
-def create_app(generation: Path, query_timeout: float = 30.0, workers: int = 2) -> FastAPI:
-    """Build the app serving ``generation`` (a directory written by ``r2pgraph build``).
+class HoldGeneration:
+    """ASGI middleware: each request holds the generation that was current when it started."""
 
-    SPARQL queries run in ``workers`` processes and are stopped after ``query_timeout`` seconds.
+    def __init__(self, app: ASGIApp, serving: Serving):
+        self.app = app
+        self.serving = serving
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.serving.use() as served:
+            scope[SCOPE_KEY] = served
+            await self.app(scope, receive, send)
+
+
+def create_app(build_dir: Path, config: ServerConfig | None = None, generation: Path | None = None) -> FastAPI:
+    """Build the app serving ``build_dir``'s current generation (or ``generation`` when given).
+
+    SPARQL queries run in ``config.workers`` processes and are stopped after ``config.query_timeout``
+    seconds. SIGHUP or an authenticated ``POST /admin/reload`` switches to the new current generation.
     """
+    config = config or ServerConfig()
+    serving = Serving(build_dir, config, generation)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.query_pool = QueryPool(generation / STORE_DIR, workers)
+        loop = asyncio.get_running_loop()
+
+        tasks: set[asyncio.Task[None]] = set()
+
+        def on_hup() -> None:
+            task = loop.create_task(admin.reload_in_background(serving))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGHUP, on_hup)
         try:
             yield
         finally:
-            app.state.query_pool.close()
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGHUP)
+            serving.close()
 
     app = FastAPI(title="r2pgraph", version=__version__, docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
-    app.state.query_timeout = query_timeout
-    app.state.generation = generation
-    app.state.store = open_store(generation)
-    app.state.report = json.loads((generation / "build-report.json").read_text(encoding="utf-8"))
+    app.state.config = config
+    app.state.serving = serving
+    app.state.client_limits = ClientLimits(config.client_queries)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "POST"],
         allow_headers=["*"],
-        expose_headers=["Link", "ETag"],
+        expose_headers=["Link", "ETag", "Retry-After", *sparql.RESULT_HEADERS],
     )
+    app.add_middleware(HoldGeneration, serving=serving)
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(pages.router)
     app.include_router(linked_data.router)
     app.include_router(dataset.router)
     app.include_router(treaties.router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

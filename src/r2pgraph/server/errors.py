@@ -11,15 +11,16 @@ from r2pgraph.server.conneg import NotAcceptable
 class ProtocolError(Exception):
     """A request the server refuses, with its HTTP status and a message for the client."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
         self.status = status
         self.message = message
+        self.headers = headers or {}
         super().__init__(message)
 
 
 async def _protocol_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProtocolError)
-    return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+    return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=exc.headers)
 
 
 async def _not_acceptable(request: Request, exc: Exception) -> Response:

@@ -6,12 +6,19 @@ query's deadline (see ``workers.py``).
 
 from __future__ import annotations
 
+import itertools
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, RESULT_FORMATS, RESULTS_OX, Format, NotAcceptable, negotiate
 from r2pgraph.server.sparql_text import has_dataset_clause
+
+T = TypeVar("T")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,8 @@ class Job:
     accept: str | None = None
     fmt: str | None = None
     base_iri: str | None = None
+    max_rows: int = 100_000
+    max_bytes: int = 64_000_000
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,8 @@ class Answer:
     status: int
     media_type: str
     body: bytes
+    rows: int | None = None
+    truncated: str | None = None  # "rows" or "bytes" when the result was cut to fit the limits
 
 
 def _dataset(job: Job) -> dict[str, object]:
@@ -45,6 +56,60 @@ def _text(status: int, message: str) -> Answer:
     return Answer(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
 
 
+def _json_term(term: object) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        parts = ("subject", "predicate", "object")
+        return {"type": "triple", "value": {k: _json_term(getattr(term, k)) for k in parts}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _solutions_json(variables: Sequence[ox.Variable], rows: Sequence[ox.QuerySolution]) -> bytes:
+    """SPARQL 1.1 Query Results JSON for the given rows (https://www.w3.org/TR/sparql11-results-json/)."""
+    names = [v.value for v in variables]
+    bindings = [{n: _json_term(row[n]) for n in names if row[n] is not None} for row in rows]
+    return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
+
+
+def _solutions_body(variables: Sequence[ox.Variable], rows: Sequence[ox.QuerySolution], chosen: Format) -> bytes:
+    data = _solutions_json(variables, rows)
+    if chosen.name == "json":
+        return data
+    body = ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=RESULTS_OX[chosen.name])
+    return body or b""
+
+
+def _triples_body(triples: Sequence[ox.Triple], chosen: Format) -> bytes:
+    graph = ox.Store()
+    graph.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    keep_graphs = chosen.name in ("nquads", "trig")
+    return graph.dump(format=GRAPH_OX[chosen.name], from_graph=None if keep_graphs else ox.DefaultGraph()) or b""
+
+
+def _bounded(
+    items: list[T], max_rows: int, max_bytes: int, render: Callable[[list[T]], bytes]
+) -> tuple[bytes, int, str | None]:
+    """Serialise at most ``max_rows`` items in at most ``max_bytes``; say which limit cut the result."""
+    truncated = "rows" if len(items) > max_rows else None
+    items = items[:max_rows]
+    body = render(items)
+    while len(body) > max_bytes and items:
+        keep = min(len(items) - 1, int(len(items) * max_bytes / len(body) * 0.95))
+        items, truncated = items[:keep], "bytes"
+        body = render(items)
+    return body, len(items), truncated
+
+
 def answer(store: ox.Store, job: Job) -> Answer:
     """Evaluate ``job`` on ``store`` and serialise the result as negotiated."""
     try:
@@ -53,18 +118,27 @@ def answer(store: ox.Store, job: Job) -> Answer:
         return _text(400, f"Malformed query: {e}")
     except (ValueError, OSError) as e:
         return _text(400, f"The query cannot be evaluated: {e}")
+    rows: int | None = None
+    truncated: str | None = None
     try:
-        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        if isinstance(result, ox.QueryBoolean):
             chosen: Format = negotiate(job.accept, RESULT_FORMATS, job.fmt)
-            body = result.serialize(format=RESULTS_OX[chosen.name])
+            body = result.serialize(format=RESULTS_OX[chosen.name]) or b""
+        elif isinstance(result, ox.QuerySolutions):
+            chosen = negotiate(job.accept, RESULT_FORMATS, job.fmt)
+            variables = result.variables
+            solutions = list(itertools.islice(result, job.max_rows + 1))
+            body, rows, truncated = _bounded(
+                solutions, job.max_rows, job.max_bytes, lambda some: _solutions_body(variables, some, chosen)
+            )
         else:
             chosen = negotiate(job.accept, GRAPH_FORMATS, job.fmt)
-            graph = ox.Store()
-            graph.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result)
-            keep_graphs = chosen.name in ("nquads", "trig")
-            body = graph.dump(format=GRAPH_OX[chosen.name], from_graph=None if keep_graphs else ox.DefaultGraph())
+            triples = list(itertools.islice(result, job.max_rows + 1))
+            body, rows, truncated = _bounded(
+                triples, job.max_rows, job.max_bytes, lambda some: _triples_body(some, chosen)
+            )
     except NotAcceptable as e:
         offered = ", ".join(f.media_type for f in e.offered)
         return _text(406, f"Not acceptable. This result is available as: {offered}")
     media = chosen.media_type + ("; charset=utf-8" if chosen.media_type.startswith("text/") else "")
-    return Answer(200, media, body or b"")
+    return Answer(200, media, body, rows, truncated)

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from r2pgraph.namespaces import BASE, PREFIXES
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
+from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
 from r2pgraph.server.views import view_for
 
@@ -62,7 +63,7 @@ def _resource(request: Request, path: str) -> Response:
     stem, by_suffix = _split_suffix(path)
     fmt = by_suffix or negotiate(request.headers.get("accept"), OFFERED, request.query_params.get("format"))
     iri = BASE + stem
-    store: ox.Store = request.app.state.store
+    store: ox.Store = served(request).store
     links = _links(request, stem)
     if stem.startswith("graph/"):
         return _graph(request, store, iri, fmt, links)

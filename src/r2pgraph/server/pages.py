@@ -13,6 +13,7 @@ from r2pgraph.query import select
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.linked_data import OFFERED, serialize
+from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
 
 router = APIRouter()
@@ -34,11 +35,11 @@ SELECT DISTINCT ?s ?label ?kind WHERE {
 
 @router.api_route("/", methods=["GET", "HEAD"])
 def home(request: Request) -> Response:
-    store: ox.Store = request.app.state.store
+    store: ox.Store = served(request).store
     entries: dict[str, list[tuple[str, str]]] = {}
     for row in select(store, ENTRY_POINTS):
         entries.setdefault(row["kind"].value, []).append((row["s"].value, row["label"].value))
-    report = request.app.state.report
+    report = served(request).report
     classes = {k.rsplit("#", 1)[-1]: v for k, v in report["classes"].items() if k.startswith(str(R2P))}
     return templates.TemplateResponse(
         request,
@@ -60,13 +61,13 @@ def query_page(request: Request) -> Response:
 
 @router.api_route("/downloads", methods=["GET", "HEAD"])
 def downloads(request: Request) -> Response:
-    generation = request.app.state.generation
+    generation = served(request).generation
     files = [
         (name, file, media, (generation / file).stat().st_size)
         for name, (file, media) in EXPORTS.items()
         if (generation / file).is_file()
     ]
-    return templates.TemplateResponse(request, "downloads.html", {"files": files, "report": request.app.state.report})
+    return templates.TemplateResponse(request, "downloads.html", {"files": files, "report": served(request).report})
 
 
 @router.api_route("/downloads/{file}", methods=["GET", "HEAD"])
@@ -75,7 +76,7 @@ def download(file: str, request: Request) -> Response:
     by_file["build-report.json"] = "application/json"
     if file not in by_file:
         raise ProtocolError(404, f"No download named {file!r}; see /downloads")
-    return FileResponse(request.app.state.generation / file, media_type=by_file[file], filename=file)
+    return FileResponse(served(request).generation / file, media_type=by_file[file], filename=file)
 
 
 ONTOLOGY_TERMS = """
@@ -97,7 +98,7 @@ SELECT ?term ?kind ?label ?definition
 
 @router.api_route("/ontology", methods=["GET", "HEAD"])
 def ontology(request: Request) -> Response:
-    store: ox.Store = request.app.state.store
+    store: ox.Store = served(request).store
     fmt = negotiate(request.headers.get("accept"), OFFERED, request.query_params.get("format"))
     graph = ox.NamedNode("https://w3id.org/r2p/graph/ontology")
     if fmt is not HTML:
@@ -126,4 +127,4 @@ def ontology(request: Request) -> Response:
 @router.api_route("/context.jsonld", methods=["GET", "HEAD"])
 def jsonld_context(request: Request) -> Response:
     """The published JSON-LD context that the JSON-LD export is compacted with."""
-    return FileResponse(request.app.state.generation / "context.jsonld", media_type="application/ld+json")
+    return FileResponse(served(request).generation / "context.jsonld", media_type="application/ld+json")

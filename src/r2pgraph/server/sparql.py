@@ -21,8 +21,10 @@ from r2pgraph.server.conneg import (
 )
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.evaluation import Job
+from r2pgraph.server.limits import ClientLimits
+from r2pgraph.server.served import ServerConfig, served
 from r2pgraph.server.sparql_text import uses_keyword
-from r2pgraph.server.workers import DeadlineExceeded, QueryPool, WorkerFailed
+from r2pgraph.server.workers import DeadlineExceeded, WorkerFailed
 
 router = APIRouter()
 FORM = "application/x-www-form-urlencoded"
@@ -30,6 +32,9 @@ QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 MAX_BODY_BYTES = 1_000_000
 MAX_QUERY_CHARS = 100_000
+ROWS_HEADER = "R2P-Result-Rows"
+TRUNCATED_HEADER = "R2P-Result-Truncated"
+RESULT_HEADERS = (ROWS_HEADER, TRUNCATED_HEADER)
 
 
 def service_description(endpoint: str) -> str:
@@ -114,7 +119,7 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
 
 def _deadline(request: Request, params: dict[str, list[str]]) -> float:
     """The query's deadline: the server's, or a lower ``timeout`` (seconds) the client asks for."""
-    limit: float = request.app.state.query_timeout
+    limit: float = request.app.state.config.query_timeout
     asked = params.get("timeout")
     if asked:
         try:
@@ -147,14 +152,30 @@ async def sparql_endpoint(request: Request) -> Response:
         raise ProtocolError(400, "SERVICE (federated query) is not allowed on this endpoint.")
     if uses_keyword(query, "LOAD"):
         raise ProtocolError(403, "This endpoint is read-only: LOAD is not accepted.")
-    job = Job(query, params, accept, fmt, str(request.url_for("sparql_endpoint")))
-    pool: QueryPool = request.app.state.query_pool
+    config: ServerConfig = request.app.state.config
+    job = Job(
+        query,
+        params,
+        accept,
+        fmt,
+        str(request.url_for("sparql_endpoint")),
+        max_rows=config.max_rows,
+        max_bytes=config.max_result_bytes,
+    )
     deadline = _deadline(request, params)
-    try:
-        result = await run_in_threadpool(pool.run, job, deadline)
-    except DeadlineExceeded as e:
-        raise ProtocolError(503, str(e)) from e
-    except WorkerFailed as e:
-        raise ProtocolError(500, str(e)) from e
+    limits: ClientLimits = request.app.state.client_limits
+    with limits.slot(request.client.host if request.client else "unknown"):
+        try:
+            result = await run_in_threadpool(served(request).pool.run, job, deadline)
+        except DeadlineExceeded as e:
+            raise ProtocolError(503, str(e)) from e
+        except WorkerFailed as e:
+            raise ProtocolError(500, str(e)) from e
     headers = {"Vary": "Accept"} if result.status == 200 else {}
+    if result.rows is not None:
+        headers[ROWS_HEADER] = str(result.rows)
+    if result.truncated == "rows":
+        headers[TRUNCATED_HEADER] = f"rows; limit={config.max_rows}"
+    elif result.truncated == "bytes":
+        headers[TRUNCATED_HEADER] = f"bytes; limit={config.max_result_bytes}"
     return Response(content=result.body, status_code=result.status, media_type=result.media_type, headers=headers)

@@ -11,6 +11,7 @@ from r2pgraph.crossref import reconcile
 from r2pgraph.matrix import build_matrix, labelled
 from r2pgraph.namespaces import GRAPH, mint
 from r2pgraph.server.errors import ProtocolError
+from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
 
 router = APIRouter()
@@ -33,7 +34,7 @@ def _group_param(request: Request, store: ox.Store) -> str | None:
 
 @router.api_route("/matrix", methods=["GET", "HEAD"])
 def matrix_page(request: Request) -> Response:
-    store: ox.Store = request.app.state.store
+    store: ox.Store = served(request).store
     chosen = _set_param(request, store)
     assessed = request.query_params.get("states") == "assessed"
     group = _group_param(request, store)
@@ -54,7 +55,7 @@ def matrix_page(request: Request) -> Response:
 
 @router.api_route("/matrix.csv", methods=["GET", "HEAD"])
 def matrix_csv(request: Request) -> Response:
-    store: ox.Store = request.app.state.store
+    store: ox.Store = served(request).store
     assessed = request.query_params.get("states") == "assessed"
     matrix = build_matrix(store, _set_param(request, store), assessed, _group_param(request, store))
     return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8")
@@ -62,7 +63,7 @@ def matrix_csv(request: Request) -> Response:
 
 @router.api_route("/crossref", methods=["GET", "HEAD"])
 def crossref_page(request: Request) -> Response:
-    store: ox.Store = request.app.state.store
+    store: ox.Store = served(request).store
     state = request.query_params.get("state")
     instrument = request.query_params.get("instrument")
     results = reconcile(
@@ -80,7 +81,7 @@ def crossref_page(request: Request) -> Response:
 
 @router.api_route("/claims", methods=["GET", "HEAD"])
 def claims_page(request: Request) -> Response:
-    store: ox.Store = request.app.state.store
+    store: ox.Store = served(request).store
     state = request.query_params.get("state")
     checks = check_claims(store, str(mint("state", state)) if state else None)
     return templates.TemplateResponse(request, "claims.html", {"checks": checks})

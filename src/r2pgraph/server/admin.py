@@ -1,0 +1,62 @@
+"""Operations: ``/health`` (which generation is served) and ``POST /admin/reload`` (switch to the
+generation ``build/current`` points to now, without a restart; also on SIGHUP)."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from r2pgraph.errors import R2PError
+from r2pgraph.server.errors import ProtocolError
+from r2pgraph.server.served import Served, Serving
+
+router = APIRouter()
+log = logging.getLogger("r2pgraph.server")
+
+
+def _describe(served: Served) -> dict[str, object]:
+    return {
+        "generation": served.name,
+        "content_hash": served.report.get("content_hash"),
+        "built_at": served.report.get("built_at"),
+        "quads": served.report.get("quads"),
+        "serving_since": served.since,
+    }
+
+
+@router.get("/health")
+def health(request: Request) -> Response:
+    """Liveness, and the generation new requests are answered from."""
+    serving: Serving = request.app.state.serving
+    return JSONResponse({"status": "ok", **_describe(serving.current)}, headers={"Cache-Control": "no-store"})
+
+
+async def reload_in_background(serving: Serving) -> None:
+    """Switch to the current generation (on SIGHUP); failures are logged and change nothing."""
+    try:
+        switched, now = await asyncio.to_thread(serving.reload)
+    except (R2PError, OSError, RuntimeError) as e:
+        log.error("reload failed, still serving %s: %s", serving.current.name, e)
+        return
+    log.info("%s %s", "switched to" if switched else "already serving", now.name)
+
+
+@router.post("/admin/reload")
+async def reload(request: Request) -> Response:
+    """Switch to what ``build/current`` points to now. Needs ``Authorization: Bearer <admin token>``."""
+    token: str | None = request.app.state.config.admin_token
+    if not token:
+        raise ProtocolError(403, "The admin API is disabled: start the server with R2P_ADMIN_TOKEN set.")
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise ProtocolError(401, "A valid admin token is required.", {"WWW-Authenticate": "Bearer"})
+    serving: Serving = request.app.state.serving
+    try:
+        switched, now = await asyncio.to_thread(serving.reload)
+    except (R2PError, OSError, RuntimeError) as e:
+        raise ProtocolError(500, f"Reload failed; still serving {serving.current.name}: {e}") from e
+    return JSONResponse({"switched": switched, **_describe(now)})
