@@ -75,32 +75,32 @@ def server_process(
     port = free_port()
     env = {**os.environ, "R2P_HOME": str(ROOT), **(env or {})}
     args = ["serve", "--build-dir", str(build_dir), "--host", "127.0.0.1", "--port", str(port), *extra]
-    log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block a busy server
-    proc = subprocess.Popen([sys.executable, "-m", "r2pgraph.cli", *args], env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    # a file, not a pipe: a full pipe would block a busy server
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen([sys.executable, "-m", "r2pgraph.cli", *args], env=env, stdout=log, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "/sparql", headers={"Accept": "text/turtle"}, timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                log.seek(0)
+                out = log.read().decode(errors="replace")
+                raise RuntimeError(f"server did not start:\n{out}")
+            time.sleep(0.1)
         try:
-            if httpx.get(url + "/sparql", headers={"Accept": "text/turtle"}, timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            log.seek(0)
-            out = log.read().decode(errors="replace")
-            raise RuntimeError(f"server did not start:\n{out}")
-        time.sleep(0.1)
-    try:
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            yield url, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @pytest.fixture(scope="session")
