@@ -85,14 +85,22 @@ SCRIPT = "<script>document.title='pwned'</script>"
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server over a tiny dataset whose label is a script tag."""
+    """A server over a tiny dataset whose label is a script tag, and whose links are ``javascript:``."""
     build_dir = tmp_path_factory.mktemp("hostile")
     label = SCRIPT.replace('"', '\\"')
+    x, g, r2p = (
+        "<https://w3id.org/r2p/id/state/XSS>",
+        "<https://w3id.org/r2p/graph/test>",
+        "https://w3id.org/r2p/ontology#",
+    )
+    c, src = "<https://w3id.org/r2p/id/citation/XSS/1>", "<https://w3id.org/r2p/id/source/xss>"
     nquads = (
-        f'<https://w3id.org/r2p/id/state/XSS> <http://www.w3.org/2004/02/skos/core#prefLabel> "{label}"@en '
-        "<https://w3id.org/r2p/graph/test> .\n"
-        "<https://w3id.org/r2p/id/state/XSS> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-        "<https://w3id.org/r2p/ontology#State> <https://w3id.org/r2p/graph/test> .\n"
+        f'{x} <http://www.w3.org/2004/02/skos/core#prefLabel> "{label}"@en {g} .\n'
+        f"{x} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{r2p}State> {g} .\n"
+        f"{x} <http://www.w3.org/2002/07/owl#sameAs> <javascript:alert(1)> {g} .\n"
+        f"{x} <{r2p}hasCitation> {c} {g} .\n"
+        f"{c} <{r2p}citesSource> {src} {g} .\n"
+        f'{src} <https://schema.org/url> "javascript:alert(2)" {g} .\n'
     ).encode()
     write_generation(nquads, repo_settings(build_dir))
     with running_server(build_dir) as url:
@@ -107,6 +115,12 @@ def test_html_escapes_data(hostile_server: str, browser: object) -> None:
     browser.get(hostile_server + "/id/state/XSS")  # type: ignore[attr-defined]
     assert browser.title != "pwned"  # type: ignore[attr-defined]
     assert SCRIPT in browser.find_element(By.TAG_NAME, "h1").text  # type: ignore[attr-defined]
+
+
+def test_pages_never_link_to_javascript(hostile_server: str) -> None:
+    html = httpx.get(hostile_server + "/id/state/XSS").text
+    assert "javascript:alert(1)" in html and "javascript:alert(2)" in html  # shown as text…
+    assert 'href="javascript:' not in html.lower()  # …but never as a link
 
 
 def test_pages_load_nothing_from_outside(server: str) -> None:

@@ -1,9 +1,12 @@
-"""Hostile RDF files given to ``r2pgraph validate`` are refused before parsing and fetch nothing."""
+"""Hostile input changes nothing: RDF files that would fetch or expand are refused before parsing,
+and values in URLs reach SPARQL only as bound terms."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
+import httpx
 import pytest
 
 from r2pgraph.errors import DataError
@@ -60,3 +63,30 @@ def test_rdfxml_with_doctype_is_refused(tmp_path: Path, doctype: str) -> None:
     )
     with pytest.raises(DataError, match="DOCTYPE or entity declarations is refused"):
         parse_rdf_file(path)
+
+
+# Each is percent-encoded into a resource path or a parameter; each must be just data.
+INJECTIONS = ['a"b', "a\\b", "a\\u0022b", "x> } ; DROP ALL #", "a\nb", "a%00b", "JPN> ?p ?o } #", "a b"]
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_values_in_paths_and_parameters_are_only_data(server: str, value: str) -> None:
+    before = httpx.get(server + "/health").json()
+    with httpx.Client(timeout=30) as client:
+        for path in (f"/id/state/{value}", f"/graph/{value}", f"/id/{value}"):
+            for accept in ("text/html", "text/turtle"):
+                answer = client.get(server + "/" + quote(path.lstrip("/"), safe="/"), headers={"Accept": accept})
+                assert answer.status_code == 404, (path, accept, answer.status_code)
+        for page in ("/crossref", "/claims"):
+            answer = client.get(server + page, params={"state": value})
+            assert answer.status_code in (200, 400), (page, answer.status_code)
+            if answer.status_code == 200:  # a well-formed code that names no state: nothing found
+                assert "JPN" not in answer.text
+        answer = client.get(server + "/crossref", params={"instrument": value})
+        assert answer.status_code in (200, 400)
+        for page in ("/matrix", "/matrix.csv"):
+            answer = client.get(server + page, params={"set": value, "group": value})
+            assert answer.status_code == 400 and "Unknown" in answer.text
+    assert httpx.get(server + "/health").json() == before
+    ask = httpx.get(server + "/sparql", params={"query": "ASK { ?s a <https://w3id.org/r2p/ontology#Finding> }"})
+    assert ask.status_code == 200 and "true" in ask.text

@@ -27,7 +27,6 @@ SELECT ?c ?kind ?state ?edition ?asof ?instrument ?set ?count ?action ?year ?sta
   OPTIONAL {{ ?c r2p:instrument ?instrument }} OPTIONAL {{ ?c r2p:instrumentSet ?set }}
   OPTIONAL {{ ?c r2p:claimedCount ?count }} OPTIONAL {{ ?c r2p:claimedAction ?action }}
   OPTIONAL {{ ?c r2p:date ?year }}
-  FILTER_PLACEHOLDER
 }} ORDER BY ?c"""
 OUTCOMES = {"consistent": R2P.Consistent, "inconsistent": R2P.Inconsistent, "undecidable": R2P.Undecidable}
 
@@ -90,8 +89,9 @@ def _check_one(store: ox.Store, row: dict[str, object]) -> ClaimCheck:
     check = ClaimCheck(claim, val("statement") or "", state, as_of, "undecidable", "")
     if kind == "party-count":
         set_iri = val("set") or ""
-        members = select(store, f"PREFIX r2p: <{R2P}> SELECT ?i WHERE {{ <{set_iri}> r2p:includesInstrument ?i }}")
-        confirmed = not select(store, f"PREFIX r2p: <{R2P}> SELECT ?x WHERE {{ <{set_iri}> r2p:unconfirmed ?x }}")
+        this = {"set": ox.NamedNode(set_iri)}
+        members = select(store, f"PREFIX r2p: <{R2P}> SELECT ?i WHERE {{ ?set r2p:includesInstrument ?i }}", bind=this)
+        confirmed = not select(store, f"PREFIX r2p: <{R2P}> SELECT ?x WHERE {{ ?set r2p:unconfirmed ?x }}", bind=this)
         party = []
         for m in members:
             views = _views_as_of(store, state, m["i"].value, as_of)
@@ -187,8 +187,8 @@ def _signatures(store: ox.Store, views: list[SourceView]) -> list[str]:
 
 def check_claims(store: ox.Store, state: str | None = None) -> list[ClaimCheck]:
     """Check every treaty claim (of one state, when given)."""
-    flt = f"FILTER (?state = <{state}>)" if state else ""
-    return [_check_one(store, row) for row in select(store, CLAIMS_QUERY.replace("FILTER_PLACEHOLDER", flt))]
+    rows = select(store, CLAIMS_QUERY, bind={"state": ox.NamedNode(state)} if state else None)
+    return [_check_one(store, row) for row in rows]
 
 
 def claim_check_graph(checks: list[ClaimCheck]) -> Graph:

@@ -29,13 +29,11 @@ SELECT ?g ?x ?s ?i ?kind ?date WHERE {{
   GRAPH ?g {{ ?x r2p:state ?s ; r2p:instrument ?i ; r2p:date ?date ; a ?kind . }}
   FILTER (?kind IN (r2p:Signature, r2p:Ratification, r2p:Accession, r2p:Acceptance, r2p:Approval,
                     r2p:Succession, r2p:Withdrawal, r2p:ConsentToBeBound))
-  FILTER_PLACEHOLDER
 }}"""
 STATUS_QUERY = f"""PREFIX r2p: <{R2P}>
 SELECT ?g ?x ?s ?i ?status ?since ?asof WHERE {{
   GRAPH ?g {{ ?x a r2p:StatusRecord ; r2p:state ?s ; r2p:instrument ?i ; r2p:treatyStatus ?status ;
                  r2p:asOf ?asof . OPTIONAL {{ ?x r2p:sinceYear ?since }} }}
-  FILTER_PLACEHOLDER
 }}"""
 
 
@@ -76,13 +74,14 @@ class Reconciliation:
         return "disagree" if self.disagreements else "agree"
 
 
-def _filter(state: str | None, instruments: list[str] | None) -> str:
-    parts = []
+def _bind(state: str | None, instruments: list[str] | None) -> dict[str, ox.NamedNode | list[ox.NamedNode]]:
+    """The state and instruments asked for, as terms bound to ?s and ?i (never as query text)."""
+    bind: dict[str, ox.NamedNode | list[ox.NamedNode]] = {}
     if state:
-        parts.append(f"FILTER (?s = <{state}>)")
+        bind["s"] = ox.NamedNode(state)
     if instruments:
-        parts.append("FILTER (?i IN (" + ", ".join(f"<{i}>" for i in instruments) + "))")
-    return "\n  ".join(parts)
+        bind["i"] = [ox.NamedNode(i) for i in instruments]
+    return bind
 
 
 def view_from_actions(graph: str, actions: list[Action], as_of: str | None = None) -> SourceView | None:
@@ -129,9 +128,9 @@ def _short(graph: str) -> str:
 
 def reconcile(store: ox.Store, state: str | None = None, instruments: list[str] | None = None) -> list[Reconciliation]:
     """Compare, for each state and instrument, what every source says."""
-    flt = _filter(state, instruments)
+    bind = _bind(state, instruments)
     actions: dict[tuple[str, str], dict[str, list[Action]]] = {}
-    for row in select(store, ACTIONS_QUERY.replace("FILTER_PLACEHOLDER", flt), union=False):
+    for row in select(store, ACTIONS_QUERY, union=False, bind=bind):
         key = (row["s"].value, row["i"].value)
         kind = row["kind"].value.rsplit("#", 1)[-1]
         actions.setdefault(key, {}).setdefault(row["g"].value, []).append(
@@ -139,7 +138,7 @@ def reconcile(store: ox.Store, state: str | None = None, instruments: list[str] 
         )
     statuses: dict[tuple[str, str], list[SourceView]] = {}
     names = {str(R2P.Party): PARTY, str(R2P.Signatory): SIGNATORY, str(R2P.NoAction): NO_ACTION}
-    for row in select(store, STATUS_QUERY.replace("FILTER_PLACEHOLDER", flt), union=False):
+    for row in select(store, STATUS_QUERY, union=False, bind=bind):
         key = (row["s"].value, row["i"].value)
         since = row["since"].value if row["since"] is not None else None
         statuses.setdefault(key, []).append(

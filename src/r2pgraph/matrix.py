@@ -60,12 +60,14 @@ def labelled(store: ox.Store, class_name: str) -> list[tuple[str, str]]:
 
 def instruments_of(store: ox.Store, instrument_set: str | None) -> list[tuple[str, str]]:
     """Instruments (IRI, short name) of a set, or all of them."""
-    where = f"<{mint('instrument-set', instrument_set)}> r2p:includesInstrument ?i ." if instrument_set else ""
+    where = "?set r2p:includesInstrument ?i ." if instrument_set else ""
+    bind = {"set": ox.NamedNode(str(mint("instrument-set", instrument_set)))} if instrument_set else {}
     rows = select(
         store,
         f"""PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         SELECT ?i ?n WHERE {{ {where} ?i a r2p:Instrument . OPTIONAL {{ ?i r2p:shortName ?short }}
         ?i skos:prefLabel ?label . BIND (COALESCE(?short, ?label) AS ?n) }} ORDER BY ?n""",
+        bind=bind,
     )
     return [(r["i"].value, r["n"].value) for r in rows]
 
@@ -82,13 +84,16 @@ def build_matrix(
         view = _best(r.views)
         cells[(r.state, r.instrument)] = Cell(view.status, view.year, r.verdict == "disagree", len(r.views))
     state_filter = "?a a r2p:StateAssessment ; r2p:state ?s ." if assessed_only else ""
+    bind = {}
     if group:
-        state_filter += f" <{mint('state-group', group)}> r2p:memberState ?s ."
+        state_filter += " ?group r2p:memberState ?s ."
+        bind["group"] = ox.NamedNode(str(mint("state-group", group)))
     rows = select(
         store,
         f"""PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         SELECT DISTINCT ?s ?code ?name WHERE {{ {state_filter}
           ?s a r2p:State ; r2p:iso3166Alpha3 ?code ; skos:prefLabel ?name . }} ORDER BY ?name""",
+        bind=bind,
     )
     spoken = {s for s, _ in cells}
     every = assessed_only or group is not None

@@ -104,12 +104,13 @@ def _label_map(store: ox.Store, iris: set[str]) -> dict[str, str]:
 
 def describe(store: ox.Store, iri: str, incoming_limit: int = 200) -> Resource:
     """Everything the store says about ``iri`` (empty Resource when it says nothing)."""
-    node = f"<{iri}>"
-    out = select(store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} ORDER BY ?p ?o", union=False)
+    this = {"this": ox.NamedNode(iri)}
+    out = select(store, "SELECT ?p ?o ?g WHERE { GRAPH ?g { ?this ?p ?o } } ORDER BY ?p ?o", False, this)
     inc = select(
         store,
-        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} }} }} ORDER BY ?p ?s LIMIT {incoming_limit}",
-        union=False,
+        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?this }} }} ORDER BY ?p ?s LIMIT {int(incoming_limit)}",
+        False,
+        this,
     )
     iris = {iri}
     for row in out:
@@ -141,13 +142,13 @@ def citations(store: ox.Store, iri: str) -> list[Citation]:
     """The citations of a finding, treaty action, event…, with source titles and URLs."""
     query = f"""PREFIX r2p: <{R2P}>
     SELECT ?c ?src ?title ?loc ?fn (GROUP_CONCAT(DISTINCT STR(?url); separator=" ") AS ?urls) WHERE {{
-      <{iri}> r2p:hasCitation ?c . ?c r2p:citesSource ?src .
+      ?this r2p:hasCitation ?c . ?c r2p:citesSource ?src .
       OPTIONAL {{ ?src <http://purl.org/dc/terms/title> ?title }}
       OPTIONAL {{ ?src <https://schema.org/url> ?url }}
       OPTIONAL {{ ?c r2p:locator ?loc }} OPTIONAL {{ ?c r2p:footnoteNumber ?fn }}
     }} GROUP BY ?c ?src ?title ?loc ?fn ORDER BY ?fn ?c"""
     found = []
-    for row in select(store, query):
+    for row in select(store, query, bind={"this": ox.NamedNode(iri)}):
         urls = row["urls"].value.split() if row["urls"] is not None else []
         found.append(
             Citation(
@@ -164,10 +165,10 @@ def citations(store: ox.Store, iri: str) -> list[Citation]:
 
 def construct(store: ox.Store, iri: str) -> list[ox.Quad]:
     """The resource's own statements plus those of its citation and agenda-item nodes, per graph."""
-    node = f"<{iri}>"
     query = f"""PREFIX r2p: <{R2P}>
     SELECT ?s ?p ?o ?g WHERE {{
-      {{ GRAPH ?g {{ {node} ?p ?o }} BIND ({node} AS ?s) }}
-      UNION {{ {node} r2p:hasCitation|r2p:agendaItem ?s . GRAPH ?g {{ ?s ?p ?o }} }}
+      {{ GRAPH ?g {{ ?this ?p ?o }} BIND (?this AS ?s) }}
+      UNION {{ ?this r2p:hasCitation|r2p:agendaItem ?s . GRAPH ?g {{ ?s ?p ?o }} }}
     }}"""
-    return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in select(store, query)]
+    rows = select(store, query, bind={"this": ox.NamedNode(iri)})
+    return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]

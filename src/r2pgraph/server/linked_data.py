@@ -65,6 +65,10 @@ def _resource(request: Request, path: str) -> Response:
     iri = BASE + stem
     store: ox.Store = served(request).store
     links = _links(request, stem)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:  # e.g. a quote, space or newline in the path: no resource can have this IRI
+        return _not_found(request, stem, fmt, links)
     if stem.startswith("graph/"):
         return _graph(request, store, iri, fmt, links)
     resource = describe(store, iri)
@@ -80,6 +84,18 @@ def _resource(request: Request, path: str) -> Response:
             headers={"Vary": "Accept", "Link": links},
         )
     return _rdf_response(construct(store, iri) if resource.exists else [], fmt, status, links)
+
+
+def _not_found(request: Request, stem: str, fmt: Format, links: str) -> Response:
+    if fmt is HTML:
+        return templates.TemplateResponse(
+            request,
+            "not_found.html",
+            {"r": {"iri": BASE + stem}, "path": stem},
+            status_code=404,
+            headers={"Vary": "Accept"},
+        )
+    return _rdf_response([], fmt, 404, links)
 
 
 def _graph(request: Request, store: ox.Store, iri: str, fmt: Format, links: str) -> Response:

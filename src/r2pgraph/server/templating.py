@@ -14,8 +14,20 @@ def local_path(iri: str) -> str | None:
     return "/" + iri[len(BASE) :] if iri.startswith(BASE) else None
 
 
+LINKABLE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def safe_href(iri: str) -> str:
+    """Where a link to ``iri`` may point: our own path for our IRIs, the IRI itself for http(s) and
+    mailto, and nowhere ("") for anything else (``javascript:``, ``data:``, ``file:``…)."""
+    local = local_path(iri)
+    if local is not None:
+        return local
+    return iri if iri.lower().startswith(LINKABLE_SCHEMES) else ""
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-    templates.env.filters["local"] = lambda iri: local_path(iri) or iri
+    templates.env.filters["local"] = safe_href
     templates.env.globals["BASE"] = BASE
     return templates

@@ -32,6 +32,17 @@ def _group_param(request: Request, store: ox.Store) -> str | None:
     return chosen
 
 
+def _iri_param(request: Request, name: str, kind: str) -> str | None:
+    """The IRI of the resource a query parameter names (e.g. state=JPN), or 400 when it cannot be one."""
+    key = request.query_params.get(name)
+    if not key:
+        return None
+    try:
+        return ox.NamedNode(str(mint(kind, key))).value
+    except ValueError:
+        raise ProtocolError(400, f"Parameter {name!r}: {key!r} is not a valid {kind} identifier.") from None
+
+
 @router.api_route("/matrix", methods=["GET", "HEAD"])
 def matrix_page(request: Request) -> Response:
     store: ox.Store = served(request).store
@@ -65,11 +76,9 @@ def matrix_csv(request: Request) -> Response:
 def crossref_page(request: Request) -> Response:
     store: ox.Store = served(request).store
     state = request.query_params.get("state")
-    instrument = request.query_params.get("instrument")
+    instrument = _iri_param(request, "instrument", "instrument")
     results = reconcile(
-        store,
-        state=str(mint("state", state)) if state else None,
-        instruments=[str(mint("instrument", instrument))] if instrument else None,
+        store, state=_iri_param(request, "state", "state"), instruments=[instrument] if instrument else None
     )
     only = request.query_params.get("verdict")
     if only:
@@ -82,6 +91,5 @@ def crossref_page(request: Request) -> Response:
 @router.api_route("/claims", methods=["GET", "HEAD"])
 def claims_page(request: Request) -> Response:
     store: ox.Store = served(request).store
-    state = request.query_params.get("state")
-    checks = check_claims(store, str(mint("state", state)) if state else None)
+    checks = check_claims(store, _iri_param(request, "state", "state"))
     return templates.TemplateResponse(request, "claims.html", {"checks": checks})

@@ -58,21 +58,23 @@ def ratings_grid(store: ox.Store, state: str) -> list[EditionGrid]:
         for r in select(
             store,
             PREFIXES
-            + f"""SELECT ?e ?ind ?f ?r ?rlabel WHERE {{
-          ?f a r2p:Finding ; r2p:state <{state}> ; r2p:edition ?e ; r2p:indicator ?ind ; r2p:rating ?r .
-          ?r skos:prefLabel ?rlabel . }}""",
+            + """SELECT ?e ?ind ?f ?r ?rlabel WHERE {
+          ?f a r2p:Finding ; r2p:state ?state ; r2p:edition ?e ; r2p:indicator ?ind ; r2p:rating ?r .
+          ?r skos:prefLabel ?rlabel . }""",
+            bind={"state": ox.NamedNode(state)},
         )
     }
     rows = select(
         store,
         PREFIXES
-        + f"""SELECT ?edition ?elabel ?alabel ?aorder ?ind ?ilabel ?iorder ?notation WHERE {{
-      ?a a r2p:StateAssessment ; r2p:state <{state}> ; r2p:edition ?edition .
+        + """SELECT ?edition ?elabel ?alabel ?aorder ?ind ?ilabel ?iorder ?notation WHERE {
+      ?a a r2p:StateAssessment ; r2p:state ?state ; r2p:edition ?edition .
       ?edition skos:prefLabel ?elabel ; r2p:framework ?fw .
       ?ind skos:inScheme ?fw ; a r2p:Indicator ; skos:prefLabel ?ilabel ; r2p:order ?iorder ;
            skos:notation ?notation ; skos:broader ?area .
       ?area skos:prefLabel ?alabel ; r2p:order ?aorder .
-    }} ORDER BY ?edition ?aorder ?iorder""",
+    } ORDER BY ?edition ?aorder ?iorder""",
+        bind={"state": ox.NamedNode(state)},
     )
     grids: dict[str, EditionGrid] = {}
     for row in rows:
@@ -109,22 +111,22 @@ class ActionRecord:
 
 def treaty_actions(store: ox.Store, state: str | None = None, instrument: str | None = None) -> list[ActionRecord]:
     """Treaty actions of a state or on an instrument, with kinds, dates, sources and doubts."""
-    # The known IRI is written into the patterns (a BIND would be joined only after a full scan).
-    subject = f"<{state}>" if state else "?s"
-    target = f"<{instrument}>" if instrument else "?i"
+    # The known IRI is bound as a term, which the engine treats as a constant in the patterns
+    # (a BIND would be joined only after a full scan).
+    bind = {k: ox.NamedNode(v) for k, v in (("s", state), ("i", instrument)) if v}
     rows = select(
         store,
         PREFIXES
-        + f"""SELECT ?x ?kind ?date ?s ?slabel ?i ?ilabel ?src ?title ?doubt WHERE {{
-      ?x r2p:state {subject} ; r2p:instrument {target} .
+        + """SELECT ?x ?kind ?date ?s ?slabel ?i ?ilabel ?src ?title ?doubt WHERE {
       ?x r2p:state ?s ; r2p:instrument ?i ; r2p:date ?date ; a ?k .
       ?k rdfs:label ?kind .
       FILTER (?k IN (r2p:Signature, r2p:Ratification, r2p:Accession, r2p:Acceptance, r2p:Approval,
                      r2p:Succession, r2p:Withdrawal, r2p:ConsentToBeBound))
       ?s skos:prefLabel ?slabel . ?i skos:prefLabel ?ilabel .
-      OPTIONAL {{ ?x r2p:hasCitation ?c . ?c r2p:citesSource ?src . OPTIONAL {{ ?src dct:title ?title }} }}
-      OPTIONAL {{ ?x r2p:unconfirmed ?doubt }}
-    }} ORDER BY ?ilabel ?slabel ?date ?x""",
+      OPTIONAL { ?x r2p:hasCitation ?c . ?c r2p:citesSource ?src . OPTIONAL { ?src dct:title ?title } }
+      OPTIONAL { ?x r2p:unconfirmed ?doubt }
+    } ORDER BY ?ilabel ?slabel ?date ?x""",
+        bind=bind,
     )
     records: dict[str, ActionRecord] = {}
     for row in rows:
@@ -180,11 +182,12 @@ def timeline(store: ox.Store, state: str) -> list[TimelineEntry]:
     rows = select(
         store,
         PREFIXES
-        + f"""SELECT ?e ?date ?label ?kind WHERE {{
-      ?e r2p:involvesState <{state}> ; r2p:date ?date ; skos:prefLabel ?label ; a ?k .
+        + """SELECT ?e ?date ?label ?kind WHERE {
+      ?e r2p:involvesState ?state ; r2p:date ?date ; skos:prefLabel ?label ; a ?k .
       FILTER (LANG(?label) = "en")
       ?k rdfs:label ?kind . FILTER (STRSTARTS(STR(?k), STR(r2p:)))
-    }} ORDER BY ?date""",
+    } ORDER BY ?date""",
+        bind={"state": ox.NamedNode(state)},
     )
     entries = [TimelineEntry(_v(r["date"]), _v(r["label"]), _v(r["kind"]), _v(r["e"])) for r in rows]
     for a in treaty_actions(store, state=state):
@@ -206,10 +209,11 @@ def indicator_ratings(store: ox.Store, indicator: str) -> list[IndicatorRating]:
     rows = select(
         store,
         PREFIXES
-        + f"""SELECT ?f ?s ?slabel ?elabel ?r ?rlabel WHERE {{
-      ?f a r2p:Finding ; r2p:indicator <{indicator}> ; r2p:state ?s ; r2p:edition ?e ; r2p:rating ?r .
+        + """SELECT ?f ?s ?slabel ?elabel ?r ?rlabel WHERE {
+      ?f a r2p:Finding ; r2p:indicator ?indicator ; r2p:state ?s ; r2p:edition ?e ; r2p:rating ?r .
       ?s skos:prefLabel ?slabel . ?e skos:prefLabel ?elabel . ?r skos:prefLabel ?rlabel .
-    }} ORDER BY ?slabel ?elabel""",
+    } ORDER BY ?slabel ?elabel""",
+        bind={"indicator": ox.NamedNode(indicator)},
     )
     return [
         IndicatorRating(
