@@ -142,53 +142,62 @@ def import_tables(paths: list[Path], out: Path, as_of: str, source_url: str | No
         g.add((graph_iri, PROV.wasDerivedFrom, source))
         g.add((graph_iri, PROV.wasGeneratedBy, activity))
         seen: dict[str, int] = {}
-        for row in reader:
-            line = reader.line_num
-            row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-            if not any(row.values()):
-                continue
-            report.rows_read += 1
-            iso2 = row["iso2"]
-            note = row.get("note", "")
-            successor = successor_code(iso2, known) if iso2 not in known else None
-            if successor:
-                why = f"{iso2!r} ({row['member']}) is a withdrawn ISO 3166 code; imported as its successor {successor}"
-                report.corrected.append(Problem(display, line, why))
-                note = (
-                    note + " " if note else ""
-                ) + f"The table gives the withdrawn code {iso2}; imported as {successor}."
-                iso2 = successor
-            if iso2 not in known:
-                report.refused.append(
-                    Problem(display, line, f"{iso2!r} ({row['member']}) is not an ISO 3166-1 alpha-2 code")
-                )
-                continue
-            if iso2 in seen:
-                report.refused.append(Problem(display, line, f"{iso2} already has a row at line {seen[iso2]}"))
-                continue
-            reason = check_row(row)
-            if reason:
-                report.refused.append(Problem(display, line, f"{iso2} ({row['member']}): {reason}"))
-                continue
-            seen[iso2] = line
-            alpha3 = known[iso2]
-            record = mint("treaty-action", NAME, as_of, alpha3, instrument_key, "status")
-            g.add((record, RDF.type, R2P.StatusRecord))
-            g.add((record, R2P.state, mint("state", alpha3)))
-            g.add((record, R2P.instrument, mint("instrument", instrument_key)))
-            g.add((record, R2P.treatyStatus, STATUS[row["status"].lower()]))
-            g.add((record, R2P.asOf, as_of_literal))
-            year = row["year ratification or accession"]
-            if year:
-                g.add((record, R2P.sinceYear, Literal(year, datatype=XSD.gYear)))
-            citation = URIRef(f"{record}/citation/1")
-            g.add((record, R2P.hasCitation, citation))
-            g.add((citation, RDF.type, R2P.Citation))
-            g.add((citation, R2P.citesSource, source))
-            g.add((citation, R2P.locator, Literal(f"{path.name}, line {line}")))
-            if note:
-                g.add((record, SKOS.note, Literal(note, lang="en")))
-            report.rows_imported += 1
+        imported_here = 0
+        try:
+            for row in reader:
+                line = reader.line_num
+                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+                if not any(row.values()):
+                    continue
+                report.rows_read += 1
+                iso2 = row["iso2"]
+                note = row.get("note", "")
+                successor = successor_code(iso2, known) if iso2 not in known else None
+                if successor:
+                    why = (
+                        f"{iso2!r} ({row['member']}) is a withdrawn ISO 3166 code; "
+                        f"imported as its successor {successor}"
+                    )
+                    report.corrected.append(Problem(display, line, why))
+                    note = (
+                        note + " " if note else ""
+                    ) + f"The table gives the withdrawn code {iso2}; imported as {successor}."
+                    iso2 = successor
+                if iso2 not in known:
+                    report.refused.append(
+                        Problem(display, line, f"{iso2!r} ({row['member']}) is not an ISO 3166-1 alpha-2 code")
+                    )
+                    continue
+                if iso2 in seen:
+                    report.refused.append(Problem(display, line, f"{iso2} already has a row at line {seen[iso2]}"))
+                    continue
+                reason = check_row(row)
+                if reason:
+                    report.refused.append(Problem(display, line, f"{iso2} ({row['member']}): {reason}"))
+                    continue
+                seen[iso2] = line
+                alpha3 = known[iso2]
+                record = mint("treaty-action", NAME, as_of, alpha3, instrument_key, "status")
+                g.add((record, RDF.type, R2P.StatusRecord))
+                g.add((record, R2P.state, mint("state", alpha3)))
+                g.add((record, R2P.instrument, mint("instrument", instrument_key)))
+                g.add((record, R2P.treatyStatus, STATUS[row["status"].lower()]))
+                g.add((record, R2P.asOf, as_of_literal))
+                year = row["year ratification or accession"]
+                if year:
+                    g.add((record, R2P.sinceYear, Literal(year, datatype=XSD.gYear)))
+                citation = URIRef(f"{record}/citation/1")
+                g.add((record, R2P.hasCitation, citation))
+                g.add((citation, RDF.type, R2P.Citation))
+                g.add((citation, R2P.citesSource, source))
+                g.add((citation, R2P.locator, Literal(f"{path.name}, line {line}")))
+                if note:
+                    g.add((record, SKOS.note, Literal(note, lang="en")))
+                imported_here += 1
+        except csv.Error as e:  # e.g. a NUL byte or a field past the CSV size limit: refuse the whole file
+            report.refused.append(Problem(display, reader.line_num + 1, f"CSV error, file not imported: {e}"))
+            continue
+        report.rows_imported += imported_here
         graphs[graph_iri] = g
     write_trig(graphs, out)
     return report

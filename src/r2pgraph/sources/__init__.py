@@ -43,6 +43,17 @@ LOADERS: list[tuple[str, Loader]] = [
     ("claims/*.yaml", load_claims),
 ]
 IGNORED = ("*.md", ".*", "*/.*")
+# Data files are written by people; anything larger is a mistake or belongs in imports/.
+MAX_DATA_FILE_BYTES = 16_000_000
+
+
+def _too_large(path: Path, display: str) -> Problem | None:
+    size = path.stat().st_size
+    if size <= MAX_DATA_FILE_BYTES:
+        return None
+    return Problem(
+        display, None, f"the file is {size / 1e6:,.1f} MB; a data file may be at most {MAX_DATA_FILE_BYTES / 1e6:g} MB"
+    )
 
 
 def loader_for(relative: str) -> Loader | None:
@@ -71,6 +82,9 @@ def load_data_dir(data_dir: Path) -> list[SourceGraph]:
         if loader is None:
             problems.append(Problem(display, None, "no loader reads this kind of file (see data/README.md)"))
             continue
+        if big := _too_large(path, display):
+            problems.append(big)
+            continue
         try:
             graphs.append(loader(path, display, relative))
         except DataError as e:
@@ -89,6 +103,9 @@ def load_files(paths: list[Path], base_dir: Path | None = None) -> list[SourceGr
         loader = loader_for(relative) or (load_turtle if path.suffix in (".ttl",) else None)
         if loader is None:
             problems.append(Problem(str(path), None, "no loader reads this kind of file"))
+            continue
+        if big := _too_large(path, str(path)):
+            problems.append(big)
             continue
         try:
             graphs.append(loader(path, str(path), relative))

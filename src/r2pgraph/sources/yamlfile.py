@@ -42,20 +42,38 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 
 
+def _utf8(path: Path, display: str, encoding: str = "utf-8") -> str:
+    """The file's text. Raises DataError naming the line of the first byte that is not UTF-8."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise DataError(
+            [Problem(display, line, f"not UTF-8 text (byte 0x{raw[e.start]:02x}); save the file as UTF-8")]
+        ) from e
+
+
 def read_yaml(path: Path, display: str) -> Mapping:
     """Parse a YAML file whose top level is a mapping.
 
-    Raises DataError naming ``display`` and the line for a syntax error or a non-mapping top level.
+    Raises DataError naming ``display`` and the line for a syntax error, bytes that are not UTF-8,
+    nesting too deep to read, or a non-mapping top level.
     """
+    text = _utf8(path, display)
     try:
-        with path.open(encoding="utf-8") as f:
-            data = yaml.load(f, Loader=_LineLoader)
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         raise DataError([Problem(display, line, f"YAML error: {e.problem or e}")]) from e
-    except UnicodeDecodeError as e:
-        raise DataError([Problem(display, None, f"not UTF-8 text: {e}")]) from e
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. NUL
+        line = text.count("\n", 0, e.position) + 1
+        raise DataError([Problem(display, line, f"YAML error: character #x{e.character:04x} is not allowed")]) from e
+    except yaml.YAMLError as e:
+        raise DataError([Problem(display, None, f"YAML error: {e}")]) from e
+    except RecursionError as e:
+        raise DataError([Problem(display, None, "YAML nested too deeply to read (hundreds of levels)")]) from e
     if not isinstance(data, Mapping):
         raise DataError([Problem(display, 1, "expected a YAML mapping at the top level")])
     return data
@@ -66,17 +84,17 @@ def read_csv(path: Path, display: str, required: list[str]) -> Iterator[tuple[in
 
     Raises DataError when a required column is missing.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise DataError([Problem(display, None, f"not UTF-8 text: {e}")]) from e
+    text = _utf8(path, display, "utf-8-sig")
     reader = csv.DictReader(text.splitlines())
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
-    if missing:
-        raise DataError([Problem(display, 1, f"missing column(s): {', '.join(missing)}")])
-    for row in reader:
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue
-        if None in row:
-            raise DataError([Problem(display, reader.line_num, "more fields than the header has")])
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+    try:
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataError([Problem(display, 1, f"missing column(s): {', '.join(missing)}")])
+        for row in reader:
+            if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                continue
+            if None in row:
+                raise DataError([Problem(display, reader.line_num, "more fields than the header has")])
+            yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+    except csv.Error as e:  # e.g. a field longer than csv.field_size_limit(), or a NUL byte
+        raise DataError([Problem(display, reader.line_num + 1, f"CSV error: {e}")]) from e
