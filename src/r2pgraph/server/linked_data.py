@@ -7,6 +7,8 @@ N-Triples (and N-Quads/TriG, which keep the named graphs) for machines; a suffix
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -33,7 +35,8 @@ def _split_suffix(path: str) -> tuple[str, Format | None]:
 
 
 def _links(request: Request, path: str) -> str:
-    base = str(request.base_url).rstrip("/") + "/" + path
+    """The Link header naming the other formats (percent-encoded: headers are ASCII)."""
+    base = str(request.base_url).rstrip("/") + "/" + quote(path, safe="/:@!$&'()*+,;=-._~")
     return ", ".join(f'<{base}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in OFFERED)
 
 

@@ -6,6 +6,7 @@ Read-only: update requests are refused, and so are queries using SERVICE or LOAD
 
 from __future__ import annotations
 
+import math
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -32,6 +33,7 @@ QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 MAX_BODY_BYTES = 1_000_000
 MAX_QUERY_CHARS = 100_000
+MIN_TIMEOUT_S = 0.1  # lower deadlines would only make workers be killed and restarted
 ROWS_HEADER = "R2P-Result-Rows"
 TRUNCATED_HEADER = "R2P-Result-Truncated"
 RESULT_HEADERS = (ROWS_HEADER, TRUNCATED_HEADER)
@@ -128,13 +130,31 @@ def _deadline(request: Request, params: dict[str, list[str]]) -> float:
             raise ProtocolError(
                 400, f"The 'timeout' parameter must be a number of seconds, not {asked[0]!r}."
             ) from None
-        if wanted <= 0:
-            raise ProtocolError(400, "The 'timeout' parameter must be more than 0 seconds.")
+        if not math.isfinite(wanted) or wanted < MIN_TIMEOUT_S:
+            raise ProtocolError(400, f"The 'timeout' parameter must be at least {MIN_TIMEOUT_S} seconds.")
         limit = min(limit, wanted)
     return limit
 
 
-@router.api_route("/sparql", methods=["GET", "POST"])
+def _param(name: str, description: str, kind: str = "string", many: bool = False) -> dict[str, object]:
+    schema: dict[str, object] = {"type": kind}
+    if many:
+        schema = {"type": "array", "items": schema}
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+PROTOCOL_PARAMETERS = {
+    "parameters": [
+        _param("query", "The SPARQL query (GET, or POST with a form body)"),
+        _param("default-graph-uri", "Named graphs whose union is the default graph", many=True),
+        _param("named-graph-uri", "Named graphs available to GRAPH", many=True),
+        _param("timeout", "A deadline in seconds, lower than the server's", "number"),
+        _param("format", "json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml or nquads"),
+    ]
+}
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], openapi_extra=PROTOCOL_PARAMETERS)
 async def sparql_endpoint(request: Request) -> Response:
     """Answer a SPARQL query, or describe the service when no query is given."""
     query, params = await _read_request(request)

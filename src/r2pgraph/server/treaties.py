@@ -43,7 +43,11 @@ def _iri_param(request: Request, name: str, kind: str) -> str | None:
         raise ProtocolError(400, f"Parameter {name!r}: {key!r} is not a valid {kind} identifier.") from None
 
 
-@router.api_route("/matrix", methods=["GET", "HEAD"])
+def _params(*names: str) -> dict[str, object]:
+    return {"parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}} for n in names]}
+
+
+@router.api_route("/matrix", methods=["GET", "HEAD"], openapi_extra=_params("set", "group", "states"))
 def matrix_page(request: Request) -> Response:
     store: ox.Store = served(request).store
     chosen = _set_param(request, store)
@@ -64,7 +68,7 @@ def matrix_page(request: Request) -> Response:
     )
 
 
-@router.api_route("/matrix.csv", methods=["GET", "HEAD"])
+@router.api_route("/matrix.csv", methods=["GET", "HEAD"], openapi_extra=_params("set", "group", "states"))
 def matrix_csv(request: Request) -> Response:
     store: ox.Store = served(request).store
     assessed = request.query_params.get("states") == "assessed"
@@ -72,7 +76,7 @@ def matrix_csv(request: Request) -> Response:
     return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8")
 
 
-@router.api_route("/crossref", methods=["GET", "HEAD"])
+@router.api_route("/crossref", methods=["GET", "HEAD"], openapi_extra=_params("state", "instrument", "verdict"))
 def crossref_page(request: Request) -> Response:
     store: ox.Store = served(request).store
     state = request.query_params.get("state")
@@ -88,7 +92,7 @@ def crossref_page(request: Request) -> Response:
     )
 
 
-@router.api_route("/claims", methods=["GET", "HEAD"])
+@router.api_route("/claims", methods=["GET", "HEAD"], openapi_extra=_params("state"))
 def claims_page(request: Request) -> Response:
     store: ox.Store = served(request).store
     checks = check_claims(store, _iri_param(request, "state", "state"))
