@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from r2pgraph.build import BuildResult, ShrinkRefused, write_generation
@@ -25,7 +26,7 @@ from r2pgraph.generations import (
     prune,
 )
 from r2pgraph.store import open_store
-from tests.conftest import ROOT, repo_settings
+from tests.conftest import ROOT, repo_settings, running_server
 
 FINDING = "<https://w3id.org/r2p/ontology#Finding>"
 
@@ -155,6 +156,10 @@ def test_kill_9_at_any_point_leaves_the_last_good_generation_and_no_stale_lock(
         assert len(markers) == 1
         assert report["quads"] == len(store)
         del store
+    # Restarted, a server serves the last good generation.
+    with running_server(settings.build_dir) as url:
+        health = httpx.get(url + "/health", timeout=10).json()
+        assert health["generation"] == current_generation(settings.build_dir).name
     # The lock died with its holder: a new write goes through, and removes the leftovers.
     result = write_generation(seed.read_bytes() + _marker(10_000), settings)
     assert current_generation(settings.build_dir) == result.generation

@@ -72,6 +72,15 @@ def test_service_is_refused_before_any_connection(server: str, listener: Listene
     listener.assert_untouched()
 
 
+def test_load_fetches_nothing(server: str, listener: Listener) -> None:
+    load = f"LOAD <{listener.url}/data.ttl>"
+    assert httpx.get(server + "/sparql", params={"query": load}).status_code == 403
+    assert httpx.post(server + "/sparql", data={"update": load}).status_code == 403
+    headers = {"Content-Type": "application/sparql-update"}
+    assert httpx.post(server + "/sparql", content=load, headers=headers).status_code == 403
+    listener.assert_untouched()
+
+
 def test_service_description(server: str) -> None:
     r = httpx.get(server + "/sparql", headers={"Accept": "text/turtle"})
     g = Graph().parse(data=r.text, format="turtle")
