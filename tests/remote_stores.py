@@ -193,12 +193,14 @@ class Seen:
 
 @dataclass
 class Proxy:
-    """A real HTTP proxy on 127.0.0.1 in front of a store: records every request, and drops the
-    connection (no answer) on the first request ``fail_when`` accepts, after calling ``on_fail``."""
+    """A real HTTP proxy on 127.0.0.1 in front of a store: records every request, drops the
+    connection (no answer) on the first request ``fail_when`` accepts, after calling ``on_fail``,
+    and forwards the body ``rewrite`` returns (when given) instead of the one received."""
 
     upstream: str
     fail_when: Callable[[Seen], bool] | None = None
     on_fail: Callable[[], None] | None = None
+    rewrite: Callable[[Seen], bytes] | None = None
     seen: list[Seen] = field(default_factory=list)
     failed: bool = False
     url: str = ""
@@ -226,6 +228,8 @@ class Proxy:
                         proxy.on_fail()
                     self.close_connection = True
                     return
+                if proxy.rewrite:
+                    body = proxy.rewrite(seen)
                 skip = {"host", "content-length", "connection", "accept-encoding"}
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
                 try:

@@ -12,7 +12,7 @@ import pytest
 
 from r2pgraph.build import BuildResult, write_generation
 from r2pgraph.cli import main
-from r2pgraph.publish import MANIFEST_GRAPH, STAGING, load_generation, read_manifest
+from r2pgraph.publish import MANIFEST_GRAPH, STAGING, canonical_line, load_generation, read_manifest
 from r2pgraph.remote import Endpoints, RemoteStore
 from tests.conftest import repo_settings
 from tests.remote_stores import (  # noqa: F401 (fixtures)
@@ -25,8 +25,6 @@ from tests.remote_stores import (  # noqa: F401 (fixtures)
     proxy_to,
     virtuoso,
 )
-
-pytestmark = pytest.mark.remote
 
 R2P = "https://w3id.org/r2p/"
 CHANGED = R2P + "graph/events/japan-national-dialogue"
@@ -93,6 +91,7 @@ def run(capsys: pytest.CaptureFixture[str], generation: Path, *args: str) -> tup
     return code, out, err
 
 
+@pytest.mark.remote
 def test_publish_into_oxigraph(
     oxigraph: OxigraphServer,  # noqa: F811
     built: BuildResult,
@@ -129,6 +128,7 @@ def test_publish_into_oxigraph(
         assert read_manifest(remote)[0] == load_generation(modified)[0]
 
 
+@pytest.mark.remote
 def test_publish_with_update_only(
     oxigraph: OxigraphServer,  # noqa: F811
     built: BuildResult,
@@ -140,6 +140,7 @@ def test_publish_with_update_only(
     assert live(snapshot(oxigraph.query)) == local_snapshot(built.generation)
 
 
+@pytest.mark.remote
 def test_dropped_connection_at_switch_keeps_the_live_graphs(
     oxigraph: OxigraphServer,  # noqa: F811
     built: BuildResult,
@@ -161,6 +162,7 @@ def test_dropped_connection_at_switch_keeps_the_live_graphs(
     assert snapshot(oxigraph.query) == before  # staging graphs were dropped again
 
 
+@pytest.mark.remote
 def test_server_killed_during_upload_keeps_the_live_graphs(
     oxigraph: OxigraphServer,  # noqa: F811
     built: BuildResult,
@@ -194,6 +196,56 @@ def test_server_killed_during_upload_keeps_the_live_graphs(
     assert live(final) == local_snapshot(modified) and staging(final) == []
 
 
+@pytest.mark.remote
+def test_a_staging_graph_that_differs_is_never_switched_in(
+    oxigraph: OxigraphServer,  # noqa: F811
+    built: BuildResult,
+    modified: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The store keeps something other than what was sent (here: a proxy respells a literal)."""
+    assert run(capsys, built.generation, *ox_args(oxigraph))[0] == 0
+    before = snapshot(oxigraph.query)
+
+    def respell(seen: Seen) -> bytes:
+        return seen.body.replace(b'"changed"', b'"Changed"') if seen.method == "PUT" else seen.body
+
+    with proxy_to(oxigraph.base, rewrite=respell) as proxy:
+        code, _, err = run(capsys, modified, *ox_args(oxigraph, proxy.url))
+    assert code == 1
+    assert err.startswith(f"error: publish failed at step 'verify': {proxy.url}/query: staging graph <{STAGING}")
+    assert f"differs from the local graph <{CHANGED}>" in err
+    assert snapshot(oxigraph.query) == before
+
+
+def test_canonical_literals_compare_values() -> None:
+    def line(o: ox.Literal) -> str:
+        return canonical_line(ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), o))
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    same = [
+        (
+            ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal")),
+            ox.Literal("1.5", datatype=ox.NamedNode(xsd + "decimal")),
+        ),
+        (
+            ox.Literal("1", datatype=ox.NamedNode(xsd + "boolean")),
+            ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean")),
+        ),
+        (
+            ox.Literal("007", datatype=ox.NamedNode(xsd + "integer")),
+            ox.Literal("7", datatype=ox.NamedNode(xsd + "integer")),
+        ),
+        (ox.Literal("x", language="EN"), ox.Literal("x", language="en")),
+        (ox.Literal("x", datatype=ox.NamedNode(xsd + "string")), ox.Literal("x")),
+    ]
+    for a, b in same:
+        assert line(a) == line(b)
+    assert line(ox.Literal("x")) != line(ox.Literal("X"))
+    with pytest.raises(ValueError, match="blank node"):
+        canonical_line(ox.Triple(ox.BlankNode(), ox.NamedNode("urn:p"), ox.Literal("x")))
+
+
 def test_unreachable_store(built: BuildResult, capsys: pytest.CaptureFixture[str]) -> None:
     from tests.conftest import free_port
 
@@ -204,6 +256,7 @@ def test_unreachable_store(built: BuildResult, capsys: pytest.CaptureFixture[str
     assert err.count("\n") == 1
 
 
+@pytest.mark.remote
 def test_publish_into_virtuoso(
     virtuoso: VirtuosoServer,  # noqa: F811
     built: BuildResult,

@@ -136,7 +136,10 @@ def load_generation(generation: Path) -> tuple[str, dict[str, LocalGraph]]:
         raise R2PError(f"{generation}: not a readable generation ({e})") from None
     graphs: dict[str, LocalGraph] = {}
     for iri, triples in sorted(grouped.items()):
-        body, count, gdigest = graph_digest(triples)
+        try:
+            body, count, gdigest = graph_digest(triples)
+        except ValueError as e:
+            raise R2PError(f"{generation}: graph <{iri}> cannot be published: {e}") from None
         graphs[iri] = LocalGraph(iri, body, count, gdigest)
     return digest, graphs
 
@@ -243,7 +246,8 @@ def _drop_staging(remote: RemoteStore, generation_hash: str, graphs: Iterable[st
 def publish(generation: Path, remote: RemoteStore) -> PublishResult:
     """Make the remote store's live graphs equal the generation's; see the module docstring.
 
-    Raises PublishError naming the failed step; the previous live graphs then stay in place.
+    Raises PublishError naming the failed step; before the switch the previous live graphs then
+    stay in place (a failure at ``check live`` comes after it).
     """
     t0 = time.perf_counter()
     generation_hash, graphs = load_generation(generation)
@@ -302,6 +306,8 @@ def publish(generation: Path, remote: RemoteStore) -> PublishResult:
                 _drop_staging(remote, generation_hash, staged)
             except RemoteStoreError:
                 leftover = f"; staging graphs left under <{staging_iri(generation_hash, '')}>"
+        if step == "switch" and e.status is None:
+            leftover += "; the store may still apply the switch: publish again to see which generation is live"
         raise PublishError(step, e.url or url, e.detail + leftover) from None
     except ValueError as e:
         raise PublishError(step, url, str(e)) from None
