@@ -179,6 +179,12 @@ class VirtuosoServer:
             proc, lambda: probe(self.public_query, params={"query": "ASK {}"}, timeout=2).is_success, log, 60
         )
 
+    def kill(self) -> None:
+        """Stop the server at once (SIGKILL), as a crash would."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
     def stop(self) -> None:
         if self.proc:
             _stop(self.proc, grace=30)
@@ -189,6 +195,7 @@ class Seen:
     method: str
     path: str
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -220,7 +227,7 @@ class Proxy:
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                seen = Seen(self.command, self.path, body)
+                seen = Seen(self.command, self.path, body, dict(self.headers.items()))
                 proxy.seen.append(seen)
                 if not proxy.failed and proxy.fail_when and proxy.fail_when(seen):
                     proxy.failed = True

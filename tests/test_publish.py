@@ -296,3 +296,48 @@ def test_publish_into_virtuoso(
     code, _, err = run(capsys, built.generation, "--to", virtuoso.public_query)
     assert code == 1 and f"{virtuoso.public_query}: HTTP" in err
     assert httpx.get(virtuoso.public_query, params={"query": "ASK {}"}).is_success
+
+
+@pytest.mark.remote
+def test_virtuoso_failures_keep_the_live_graphs(
+    virtuoso: VirtuosoServer,  # noqa: F811
+    built: BuildResult,
+    modified: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("R2P_STORE_USER", VIRTUOSO_USER)
+    monkeypatch.setenv("R2P_STORE_PASSWORD", VIRTUOSO_PASSWORD)
+    monkeypatch.setenv("R2P_STORE_AUTH", "digest")
+
+    def args(base: str) -> list[str]:
+        return ["--to", base + "/sparql-auth", "--gsp", base + "/sparql-graph-crud-auth"]
+
+    assert run(capsys, built.generation, *args(virtuoso.base))[0] == 0
+    before = snapshot(virtuoso.public_query)
+
+    # The switch request never arrives: nothing live changes, the staging graphs are dropped.
+    with proxy_to(virtuoso.base, fail_when=lambda seen: b"MOVE+GRAPH" in seen.body) as proxy:
+        code, _, err = run(capsys, modified, *args(proxy.url))
+    assert code == 1 and err.startswith(f"error: publish failed at step 'switch': {proxy.url}/sparql-auth:")
+    assert snapshot(virtuoso.public_query) == before
+
+    # The server is killed during the uploads and started again on its database.
+    puts = 0
+
+    def second_upload(seen: Seen) -> bool:
+        nonlocal puts
+        puts += seen.method == "PUT" and "Authorization" in seen.headers
+        return puts == 2
+
+    with proxy_to(virtuoso.base, fail_when=second_upload, on_fail=virtuoso.kill) as proxy:
+        code, _, err = run(capsys, modified, *args(proxy.url))
+    assert code == 1 and err.startswith(f"error: publish failed at step 'upload': {proxy.url}/sparql-graph-crud-auth:")
+    virtuoso.start()
+    after = snapshot(virtuoso.public_query)
+    assert live(after) == live(before) and after[MANIFEST_GRAPH] == before[MANIFEST_GRAPH]
+
+    code, _, err = run(capsys, modified, *args(virtuoso.base))
+    assert code == 0, err
+    final = snapshot(virtuoso.public_query)
+    assert live(final) == local_snapshot(modified) and staging(final) == []
