@@ -13,8 +13,8 @@ import pytest
 from r2pgraph.build import BuildResult, write_generation
 from r2pgraph.cli import main
 from r2pgraph.publish import MANIFEST_GRAPH, STAGING, canonical_line, load_generation, read_manifest
-from r2pgraph.remote import Endpoints, RemoteStore
-from tests.conftest import repo_settings
+from r2pgraph.remote import Endpoints, RemoteStore, RemoteStoreError
+from tests.conftest import Listener, repo_settings
 from tests.remote_stores import (  # noqa: F401 (fixtures)
     VIRTUOSO_PASSWORD,
     VIRTUOSO_USER,
@@ -341,3 +341,12 @@ def test_virtuoso_failures_keep_the_live_graphs(
     assert code == 0, err
     final = snapshot(virtuoso.public_query)
     assert live(final) == local_snapshot(modified) and staging(final) == []
+
+
+def test_remote_store_timeout_names_the_url(listener: Listener) -> None:
+    """A store that accepts the connection and never answers: RemoteStoreError, not an httpx error."""
+    url = listener.url + "/query"
+    with RemoteStore(Endpoints(url, url), timeout=0.5) as remote, pytest.raises(RemoteStoreError) as caught:
+        remote.select("ASK {}")
+    assert str(caught.value) == f"{url}: timed out (ReadTimeout)"
+    assert caught.value.status is None
