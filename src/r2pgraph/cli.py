@@ -313,6 +313,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(_settings(args), config, host=args.host, port=args.port)
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from r2pgraph.publish import publish
+    from r2pgraph.remote import AUTH_ENV, Endpoints, RemoteStore, auth_from_env
+
+    generation = args.generation or current_generation(_settings(args).build_dir)
+    try:
+        auth = auth_from_env(kind=args.auth)
+    except ValueError as e:
+        print(f"error: {e} ({AUTH_ENV} or --auth)", file=sys.stderr)
+        return 2
+    endpoints = Endpoints(query=args.to, update=args.update or args.to, gsp=args.gsp)
+    with RemoteStore(endpoints, auth=auth, timeout=args.timeout) as remote:
+        result = publish(Path(generation), remote)
+    if result.unchanged:
+        print(f"unchanged: {args.to} already holds {result.generation_hash} ({len(result.kept)} graphs)")
+    else:
+        print(
+            f"published {result.generation_hash} to {args.to}: {len(result.replaced)} graph(s) replaced, "
+            f"{len(result.dropped)} dropped, {len(result.kept)} unchanged ({result.seconds:.2f} s)"
+        )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="r2pgraph", description="Build, validate, query and serve the R2P knowledge graph."
@@ -432,6 +455,21 @@ def parser() -> argparse.ArgumentParser:
     )
     sv.add_argument("--max-result-bytes", type=int, default=64_000_000, help="bytes in a SPARQL result, then truncated")
     sv.set_defaults(func=cmd_serve)
+    pb = sub.add_parser("publish", help="write the built graph into a remote SPARQL 1.1 store, graph by graph")
+    common(pb)
+    pb.add_argument("--to", required=True, metavar="URL", help="the store's SPARQL query endpoint")
+    pb.add_argument("--update", metavar="URL", help="its SPARQL Update endpoint (default: the --to URL)")
+    pb.add_argument(
+        "--gsp", metavar="URL", help="its Graph Store Protocol endpoint for uploads (default: INSERT DATA via --update)"
+    )
+    pb.add_argument("--generation", type=Path, help="the generation directory to publish (default: build/current)")
+    pb.add_argument(
+        "--auth",
+        choices=["basic", "digest"],
+        help="HTTP auth for R2P_STORE_USER/R2P_STORE_PASSWORD (default basic, or $R2P_STORE_AUTH)",
+    )
+    pb.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    pb.set_defaults(func=cmd_publish)
     return p
 
 

@@ -1,0 +1,316 @@
+"""Publish a built generation into a remote SPARQL 1.1 store without readers ever seeing half of it.
+
+The protocol, step by step (each step's name appears in the error when it fails):
+
+1. ``read manifest``: the store's manifest graph (``MANIFEST_GRAPH``) says which generation and which
+   per-graph content hashes were published last; with the live graphs' triple counts it decides
+   which named graphs changed. Nothing changed: no update is sent at all ("unchanged").
+2. ``upload``: each changed graph goes into a staging graph
+   ``https://w3id.org/r2p/staging/<generation hash>/<graph path>`` (Graph Store Protocol PUT when a
+   GSP endpoint is given, otherwise SPARQL Update ``INSERT DATA`` in chunks).
+3. ``verify``: each staging graph is read back (CONSTRUCT); its triple count and the hash of its
+   canonical N-Triples must equal the local graph's.
+4. ``switch``: one SPARQL Update request drops the manifest, moves every staging graph onto its
+   live graph (``MOVE`` drops the target first), drops the graphs that disappeared, and writes the
+   new manifest last. The manifest is dropped first so that a switch interrupted half-way (on a
+   store that does not apply a request atomically) is seen as "nothing published" next time and
+   every graph is sent again.
+5. ``check live``: the live graphs' triple counts and the manifest are read back.
+6. ``clean up``: staging graphs left after a failure are dropped (best effort; their names say what
+   they are).
+
+Content hashes are over *canonical* N-Triples: literals compared by value where stores rewrite the
+lexical form (``"1.50"^^xsd:decimal`` → ``1.5``, ``"true"`` ↔ ``"1"`` for booleans, language tags
+in lower case, ``xsd:string`` as a simple literal), so a store that keeps values but not spellings
+still verifies. The project's data has no blank nodes; a graph with one is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from r2pgraph.errors import R2PError
+from r2pgraph.namespaces import GRAPH
+from r2pgraph.remote import RemoteStore, RemoteStoreError, value
+
+MANIFEST_GRAPH = GRAPH + "publication"
+STAGING = "https://w3id.org/r2p/staging/"
+PUB = "https://w3id.org/r2p/publication#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NQUADS_FILE = "r2p.nq"
+REPORT_FILE = "build-report.json"
+INSERT_CHUNK = 2000  # triples per INSERT DATA request when there is no Graph Store endpoint
+FETCH_PAGE = 10000  # triples per CONSTRUCT page when reading a graph back (Virtuoso's default row cap)
+
+
+class PublishError(R2PError):
+    """Publishing stopped at ``step``; the previous live graphs are still what readers see."""
+
+    def __init__(self, step: str, url: str, message: str):
+        self.step = step
+        self.url = url
+        super().__init__(f"publish failed at step '{step}': {url}: {message}")
+
+
+@dataclass(frozen=True)
+class LocalGraph:
+    iri: str
+    ntriples: bytes  # canonical, sorted, one triple a line
+    count: int
+    digest: str
+
+
+@dataclass
+class PublishResult:
+    generation_hash: str
+    unchanged: bool
+    replaced: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _canonical_literal(lit: ox.Literal) -> ox.Literal:
+    dtype = lit.datatype.value
+    value = lit.value
+    if lit.language:
+        return ox.Literal(value, language=lit.language.lower())
+    if dtype == XSD + "string":
+        return ox.Literal(value)
+    try:
+        if dtype == XSD + "boolean":
+            value = {"1": "true", "0": "false"}.get(value.strip(), value.strip())
+        elif dtype in (XSD + "integer", XSD + "int", XSD + "long", XSD + "short", XSD + "nonNegativeInteger"):
+            value = str(int(value))
+        elif dtype == XSD + "decimal":
+            d = Decimal(value).normalize()
+            value = format(d, "f")
+            value = value if "." in value else value + ".0"
+        elif dtype in (XSD + "double", XSD + "float"):
+            value = repr(float(value))
+    except (ValueError, InvalidOperation):
+        pass  # an ill-typed literal keeps its spelling
+    return ox.Literal(value, datatype=lit.datatype)
+
+
+def canonical_line(triple: ox.Triple) -> str:
+    """One triple as canonical N-Triples (no trailing newline). Raises ValueError on a blank node."""
+    s, p, o = triple.subject, triple.predicate, triple.object
+    if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
+        raise ValueError(f"blank node in {triple}: published graphs must be ground")
+    if isinstance(o, ox.Literal):
+        o = _canonical_literal(o)
+    return f"{s} {p} {o} ."
+
+
+def graph_digest(triples: Iterable[ox.Triple]) -> tuple[bytes, int, str]:
+    """Canonical sorted N-Triples of a graph, its triple count, and ``sha256:`` of the former."""
+    lines = sorted({canonical_line(t) for t in triples})
+    body = "".join(line + "\n" for line in lines).encode("utf-8")
+    return body, len(lines), "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def load_generation(generation: Path) -> tuple[str, dict[str, LocalGraph]]:
+    """A built generation's content hash and its named graphs (from the N-Quads dump)."""
+    try:
+        report = json.loads((generation / REPORT_FILE).read_text(encoding="utf-8"))
+        digest = str(report["content_hash"])
+        quads = ox.parse(path=str(generation / NQUADS_FILE), format=ox.RdfFormat.N_QUADS)
+        grouped: dict[str, list[ox.Triple]] = defaultdict(list)
+        for q in quads:
+            if not isinstance(q.graph_name, ox.NamedNode):
+                raise ValueError(f"a triple outside any named graph: {q}")
+            grouped[q.graph_name.value].append(q.triple)
+    except (OSError, ValueError, KeyError, SyntaxError) as e:
+        raise R2PError(f"{generation}: not a readable generation ({e})") from None
+    graphs: dict[str, LocalGraph] = {}
+    for iri, triples in sorted(grouped.items()):
+        try:
+            body, count, gdigest = graph_digest(triples)
+        except ValueError as e:
+            raise R2PError(f"{generation}: graph <{iri}> cannot be published: {e}") from None
+        graphs[iri] = LocalGraph(iri, body, count, gdigest)
+    return digest, graphs
+
+
+def staging_iri(generation_hash: str, live: str) -> str:
+    """The staging graph of ``live`` for this generation: clearly named, never a live graph."""
+    tail = live.removeprefix(GRAPH) if live.startswith(GRAPH) else quote(live, safe="")
+    return f"{STAGING}{generation_hash.removeprefix('sha256:')[:16]}/{tail}"
+
+
+def _iri(value: str) -> str:
+    return str(ox.NamedNode(value))
+
+
+def read_manifest(remote: RemoteStore) -> tuple[str | None, dict[str, str]]:
+    """The published generation hash and live graph → content hash, from the manifest graph."""
+    rows = remote.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {_iri(MANIFEST_GRAPH)} {{ ?s ?p ?o }} }}")
+    generation: str | None = None
+    hashes: dict[str, str] = {}
+    for row in rows:
+        s, p, o = value(row, "s"), value(row, "p"), value(row, "o")
+        if s is None or o is None:
+            continue
+        if p == PUB + "generation":
+            generation = o
+        elif p == PUB + "contentHash":
+            hashes[s] = o
+    return generation, hashes
+
+
+def live_counts(remote: RemoteStore, graphs: Iterable[str]) -> dict[str, int]:
+    """Triples per graph (graphs absent from the store are left out)."""
+    names = sorted(set(graphs))
+    if not names:
+        return {}
+    values = " ".join(_iri(g) for g in names)
+    rows = remote.select(
+        f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+    )
+    found = ((value(r, "g"), value(r, "n")) for r in rows)
+    return {g: int(n) for g, n in found if g is not None and n is not None}
+
+
+def fetch_graph(remote: RemoteStore, graph: str, expected: int) -> list[ox.Triple]:
+    """Every triple of ``graph``, in pages when it is larger than one page."""
+    pattern = f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}"
+    if expected <= FETCH_PAGE:
+        return remote.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}")
+    triples: list[ox.Triple] = []
+    for offset in range(0, expected + FETCH_PAGE, FETCH_PAGE):
+        page = remote.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }} ORDER BY ?s ?p ?o LIMIT {FETCH_PAGE} OFFSET {offset}"
+        )
+        triples += page
+        if len(page) < FETCH_PAGE:
+            break
+    return triples
+
+
+def _upload(remote: RemoteStore, graph: str, body: bytes) -> None:
+    if remote.endpoints.gsp:
+        remote.put_graph(graph, body)
+        return
+    lines = body.decode("utf-8").splitlines()
+    for start in range(0, len(lines), INSERT_CHUNK):
+        chunk = "\n".join(lines[start : start + INSERT_CHUNK])
+        remote.update(f"INSERT DATA {{ GRAPH {_iri(graph)} {{\n{chunk}\n}} }}")
+
+
+def manifest_data(generation_hash: str, graphs: dict[str, LocalGraph]) -> str:
+    """The manifest graph's triples (for INSERT DATA)."""
+    m = _iri(MANIFEST_GRAPH)
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = [
+        f"{m} <{PUB}generation> {ox.Literal(generation_hash)} .",
+        f'{m} <{PUB}publishedAt> "{now}"^^<{XSD}dateTime> .',
+    ]
+    for g in graphs.values():
+        lines += [
+            f"{m} <{PUB}graph> {_iri(g.iri)} .",
+            f"{_iri(g.iri)} <{PUB}contentHash> {ox.Literal(g.digest)} .",
+            f'{_iri(g.iri)} <{PUB}tripleCount> "{g.count}"^^<{XSD}integer> .',
+        ]
+    return "\n".join(lines)
+
+
+def switch_request(generation_hash: str, graphs: dict[str, LocalGraph], changed: list[str], dropped: list[str]) -> str:
+    """The one Update request that makes the staged graphs live and records the new manifest."""
+    ops = [f"DROP SILENT GRAPH {_iri(MANIFEST_GRAPH)}"]
+    for g in changed:
+        ops.append(f"DROP SILENT GRAPH {_iri(g)}")
+        ops.append(f"MOVE GRAPH {_iri(staging_iri(generation_hash, g))} TO GRAPH {_iri(g)}")
+    ops += [f"DROP SILENT GRAPH {_iri(g)}" for g in dropped]
+    ops.append(f"INSERT DATA {{ GRAPH {_iri(MANIFEST_GRAPH)} {{\n{manifest_data(generation_hash, graphs)}\n}} }}")
+    return " ;\n".join(ops)
+
+
+def _drop_staging(remote: RemoteStore, generation_hash: str, graphs: Iterable[str]) -> None:
+    ops = [f"DROP SILENT GRAPH {_iri(staging_iri(generation_hash, g))}" for g in graphs]
+    if ops:
+        remote.update(" ;\n".join(ops))
+
+
+def publish(generation: Path, remote: RemoteStore) -> PublishResult:
+    """Make the remote store's live graphs equal the generation's; see the module docstring.
+
+    Raises PublishError naming the failed step; before the switch the previous live graphs then
+    stay in place (a failure at ``check live`` comes after it).
+    """
+    t0 = time.perf_counter()
+    generation_hash, graphs = load_generation(generation)
+    url = remote.endpoints.query
+    step = "read manifest"
+    staged: list[str] = []
+    try:
+        published, hashes = read_manifest(remote)
+        counts = live_counts(remote, [*graphs, *hashes])
+        changed = [g.iri for g in graphs.values() if hashes.get(g.iri) != g.digest or counts.get(g.iri, 0) != g.count]
+        dropped = sorted(g for g in hashes if g not in graphs)
+        kept = [g for g in graphs if g not in changed]
+        if published == generation_hash and not changed and not dropped:
+            return PublishResult(generation_hash, True, kept=kept, seconds=time.perf_counter() - t0)
+
+        url = remote.endpoints.update
+        step = "upload"
+        _drop_staging(remote, generation_hash, changed)
+        if remote.endpoints.gsp:
+            url = remote.endpoints.gsp
+        for iri in changed:
+            staged.append(iri)
+            _upload(remote, staging_iri(generation_hash, iri), graphs[iri].ntriples)
+
+        url = remote.endpoints.query
+        step = "verify"
+        for iri in changed:
+            local = graphs[iri]
+            target = staging_iri(generation_hash, iri)
+            remote_count = live_counts(remote, [target]).get(target, 0)
+            _, fetched_count, fetched_digest = graph_digest(fetch_graph(remote, target, remote_count))
+            if remote_count != local.count or fetched_count != local.count:
+                raise RemoteStoreError(
+                    url, f"staging graph <{target}> holds {remote_count} triples, expected {local.count}"
+                )
+            if fetched_digest != local.digest:
+                raise RemoteStoreError(url, f"staging graph <{target}> differs from the local graph <{iri}>")
+
+        url = remote.endpoints.update
+        step = "switch"
+        remote.update(switch_request(generation_hash, graphs, changed, dropped))
+        staged = []
+
+        url = remote.endpoints.query
+        step = "check live"
+        after = live_counts(remote, [*graphs, *dropped])
+        wrong = [g for g in graphs if after.get(g, 0) != graphs[g].count] + [g for g in dropped if after.get(g, 0)]
+        if wrong:
+            raise RemoteStoreError(url, f"after the switch <{wrong[0]}> does not hold the expected triples")
+        if read_manifest(remote)[0] != generation_hash:
+            raise RemoteStoreError(url, "after the switch the manifest does not name the new generation")
+    except RemoteStoreError as e:
+        leftover = ""
+        if staged:
+            try:
+                _drop_staging(remote, generation_hash, staged)
+            except RemoteStoreError:
+                leftover = f"; staging graphs left under <{staging_iri(generation_hash, '')}>"
+        if step == "switch" and e.status is None:
+            leftover += "; the store may still apply the switch: publish again to see which generation is live"
+        raise PublishError(step, e.url or url, e.detail + leftover) from None
+    except ValueError as e:
+        raise PublishError(step, url, str(e)) from None
+    return PublishResult(
+        generation_hash, False, replaced=changed, dropped=dropped, kept=kept, seconds=time.perf_counter() - t0
+    )

@@ -1,0 +1,352 @@
+"""``r2pgraph publish`` into real SPARQL stores on 127.0.0.1 (Oxigraph server, Virtuoso): contents
+equal the local generation graph by graph, re-publishing sends no update, a new generation replaces
+only the graphs that changed, and a failure at any step leaves the previous live graphs in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from r2pgraph.build import BuildResult, write_generation
+from r2pgraph.cli import main
+from r2pgraph.publish import MANIFEST_GRAPH, STAGING, canonical_line, load_generation, read_manifest
+from r2pgraph.remote import Endpoints, RemoteStore, RemoteStoreError
+from tests.conftest import Listener, repo_settings
+from tests.remote_stores import (  # noqa: F401 (fixtures)
+    VIRTUOSO_PASSWORD,
+    VIRTUOSO_USER,
+    OxigraphServer,
+    Seen,
+    VirtuosoServer,
+    oxigraph,
+    proxy_to,
+    virtuoso,
+)
+
+R2P = "https://w3id.org/r2p/"
+CHANGED = R2P + "graph/events/japan-national-dialogue"
+GONE = R2P + "graph/claim-checks"
+ADDED = R2P + "graph/publish-test-added"
+
+Snapshot = dict[str, frozenset[str]]
+
+
+def snapshot(query_url: str) -> Snapshot:
+    """Every graph under https://w3id.org/r2p/ in the store (live, manifest, staging) as N-Triples."""
+    remote = RemoteStore(Endpoints(query_url, query_url))
+    with remote:
+        rows = remote.select(
+            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{R2P}")) }}'
+        )
+        graphs = sorted(str(r["g"].value) for r in rows if r["g"] is not None)  # type: ignore[union-attr]
+        return {
+            g: frozenset(
+                str(t) for t in remote.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+            )
+            for g in graphs
+        }
+
+
+def local_snapshot(generation: Path) -> Snapshot:
+    out: dict[str, set[str]] = {}
+    for q in ox.parse(path=str(generation / "r2p.nq"), format=ox.RdfFormat.N_QUADS):
+        out.setdefault(q.graph_name.value, set()).add(str(q.triple))  # type: ignore[union-attr]
+    return {g: frozenset(ts) for g, ts in out.items()}
+
+
+def live(snap: Snapshot) -> Snapshot:
+    """Without the manifest and staging graphs."""
+    return {g: ts for g, ts in snap.items() if g != MANIFEST_GRAPH and not g.startswith(STAGING)}
+
+
+def staging(snap: Snapshot) -> list[str]:
+    return [g for g in snap if g.startswith(STAGING)]
+
+
+@pytest.fixture(scope="module")
+def modified(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second generation: one graph changed, one gone, one added; the rest as in the seed."""
+    lines = (built.generation / "r2p.nq").read_bytes().decode("utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.rstrip().endswith(f"<{GONE}> .")]
+    changed = [line for line in kept if line.rstrip().endswith(f"<{CHANGED}> .")]
+    assert changed and len(kept) < len(lines)
+    kept.remove(changed[0])
+    kept.append(f'<{R2P}thing/publish-test> <http://www.w3.org/2000/01/rdf-schema#label> "changed" <{CHANGED}> .\n')
+    kept.append(f'<{R2P}thing/publish-test> <http://www.w3.org/2000/01/rdf-schema#label> "added"@en <{ADDED}> .\n')
+    settings = repo_settings(tmp_path_factory.mktemp("modified-build"))
+    return write_generation("".join(sorted(kept)).encode("utf-8"), settings).generation
+
+
+def ox_args(server: OxigraphServer, base: str | None = None) -> list[str]:
+    base = base or server.base
+    return ["--to", base + "/query", "--update", base + "/update", "--gsp", base + "/store"]
+
+
+def run(capsys: pytest.CaptureFixture[str], generation: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["publish", "--generation", str(generation), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.remote
+def test_publish_into_oxigraph(
+    oxigraph: OxigraphServer,  # noqa: F811
+    built: BuildResult,
+    modified: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seed = local_snapshot(built.generation)
+    code, out, err = run(capsys, built.generation, *ox_args(oxigraph))
+    assert code == 0, err
+    assert out.startswith(f"published {built.report['content_hash']} to {oxigraph.query}: {len(seed)} graph(s)")
+    first = snapshot(oxigraph.query)
+    assert live(first) == seed
+    assert staging(first) == []
+
+    # Re-publishing the same generation sends no update and no upload.
+    with proxy_to(oxigraph.base) as proxy:
+        code, out, err = run(capsys, built.generation, *ox_args(oxigraph, proxy.url))
+    assert code == 0, err
+    assert out.startswith("unchanged:")
+    assert proxy.seen and proxy.writes() == []
+    assert snapshot(oxigraph.query) == first
+
+    # A new generation replaces only the graphs that changed, adds the new one, drops the gone one.
+    with proxy_to(oxigraph.base) as proxy:
+        code, out, err = run(capsys, modified, *ox_args(oxigraph, proxy.url))
+    assert code == 0, err
+    assert "2 graph(s) replaced, 1 dropped" in out
+    uploaded = sorted(s.path for s in proxy.seen if s.method == "PUT")
+    assert len(uploaded) == 2 and all("staging" in p for p in uploaded)
+    second = snapshot(oxigraph.query)
+    assert live(second) == local_snapshot(modified)
+    assert GONE not in second and staging(second) == []
+    with RemoteStore(Endpoints(oxigraph.query, oxigraph.update)) as remote:
+        assert read_manifest(remote)[0] == load_generation(modified)[0]
+
+
+@pytest.mark.remote
+def test_publish_with_update_only(
+    oxigraph: OxigraphServer,  # noqa: F811
+    built: BuildResult,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without a Graph Store endpoint the graphs go up as INSERT DATA requests."""
+    code, _, err = run(capsys, built.generation, "--to", oxigraph.query, "--update", oxigraph.update)
+    assert code == 0, err
+    assert live(snapshot(oxigraph.query)) == local_snapshot(built.generation)
+
+
+@pytest.mark.remote
+def test_dropped_connection_at_switch_keeps_the_live_graphs(
+    oxigraph: OxigraphServer,  # noqa: F811
+    built: BuildResult,
+    modified: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(capsys, built.generation, *ox_args(oxigraph))[0] == 0
+    before = snapshot(oxigraph.query)
+
+    def is_switch(seen: Seen) -> bool:
+        return seen.method == "POST" and b"MOVE+GRAPH" in seen.body
+
+    with proxy_to(oxigraph.base, fail_when=is_switch) as proxy:
+        code, out, err = run(capsys, modified, *ox_args(oxigraph, proxy.url))
+    assert proxy.failed
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"error: publish failed at step 'switch': {proxy.url}/update:")
+    assert snapshot(oxigraph.query) == before  # staging graphs were dropped again
+
+
+@pytest.mark.remote
+def test_server_killed_during_upload_keeps_the_live_graphs(
+    oxigraph: OxigraphServer,  # noqa: F811
+    built: BuildResult,
+    modified: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(capsys, built.generation, *ox_args(oxigraph))[0] == 0
+    before = snapshot(oxigraph.query)
+    puts = 0
+
+    def second_upload(seen: Seen) -> bool:
+        nonlocal puts
+        puts += seen.method == "PUT"
+        return puts == 2
+
+    with proxy_to(oxigraph.base, fail_when=second_upload, on_fail=oxigraph.kill) as proxy:
+        code, _, err = run(capsys, modified, *ox_args(oxigraph, proxy.url))
+    assert proxy.failed and code == 1
+    assert err.startswith(f"error: publish failed at step 'upload': {proxy.url}/store:")
+    assert "staging graphs left under <https://w3id.org/r2p/staging/" in err
+
+    oxigraph.start()  # on the same database
+    after = snapshot(oxigraph.query)
+    assert live(after) == live(before)
+    assert after[MANIFEST_GRAPH] == before[MANIFEST_GRAPH]
+    assert len(staging(after)) == 1  # the first upload, under its clearly named staging graph
+
+    code, _, err = run(capsys, modified, *ox_args(oxigraph))
+    assert code == 0, err
+    final = snapshot(oxigraph.query)
+    assert live(final) == local_snapshot(modified) and staging(final) == []
+
+
+@pytest.mark.remote
+def test_a_staging_graph_that_differs_is_never_switched_in(
+    oxigraph: OxigraphServer,  # noqa: F811
+    built: BuildResult,
+    modified: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The store keeps something other than what was sent (here: a proxy respells a literal)."""
+    assert run(capsys, built.generation, *ox_args(oxigraph))[0] == 0
+    before = snapshot(oxigraph.query)
+
+    def respell(seen: Seen) -> bytes:
+        return seen.body.replace(b'"changed"', b'"Changed"') if seen.method == "PUT" else seen.body
+
+    with proxy_to(oxigraph.base, rewrite=respell) as proxy:
+        code, _, err = run(capsys, modified, *ox_args(oxigraph, proxy.url))
+    assert code == 1
+    assert err.startswith(f"error: publish failed at step 'verify': {proxy.url}/query: staging graph <{STAGING}")
+    assert f"differs from the local graph <{CHANGED}>" in err
+    assert snapshot(oxigraph.query) == before
+
+
+def test_canonical_literals_compare_values() -> None:
+    def line(o: ox.Literal) -> str:
+        return canonical_line(ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), o))
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    same = [
+        (
+            ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal")),
+            ox.Literal("1.5", datatype=ox.NamedNode(xsd + "decimal")),
+        ),
+        (
+            ox.Literal("1", datatype=ox.NamedNode(xsd + "boolean")),
+            ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean")),
+        ),
+        (
+            ox.Literal("007", datatype=ox.NamedNode(xsd + "integer")),
+            ox.Literal("7", datatype=ox.NamedNode(xsd + "integer")),
+        ),
+        (ox.Literal("x", language="EN"), ox.Literal("x", language="en")),
+        (ox.Literal("x", datatype=ox.NamedNode(xsd + "string")), ox.Literal("x")),
+    ]
+    for a, b in same:
+        assert line(a) == line(b)
+    assert line(ox.Literal("x")) != line(ox.Literal("X"))
+    with pytest.raises(ValueError, match="blank node"):
+        canonical_line(ox.Triple(ox.BlankNode(), ox.NamedNode("urn:p"), ox.Literal("x")))
+
+
+def test_unreachable_store(built: BuildResult, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/query"
+    code, out, err = run(capsys, built.generation, "--to", url)
+    assert code == 1 and out == ""
+    assert err.startswith(f"error: publish failed at step 'read manifest': {url}: connection failed")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.remote
+def test_publish_into_virtuoso(
+    virtuoso: VirtuosoServer,  # noqa: F811
+    built: BuildResult,
+    modified: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("R2P_STORE_USER", VIRTUOSO_USER)
+    monkeypatch.setenv("R2P_STORE_PASSWORD", VIRTUOSO_PASSWORD)
+    monkeypatch.setenv("R2P_STORE_AUTH", "digest")
+    args = ["--to", virtuoso.query, "--gsp", virtuoso.gsp]
+
+    code, out, err = run(capsys, built.generation, *args)
+    assert code == 0, err
+    first = snapshot(virtuoso.public_query)
+    assert live(first) == local_snapshot(built.generation)
+    assert staging(first) == []
+
+    code, out, err = run(capsys, built.generation, *args)
+    assert code == 0 and out.startswith("unchanged:"), err
+    assert snapshot(virtuoso.public_query) == first
+
+    code, out, err = run(capsys, modified, *args)
+    assert code == 0, err
+    assert "2 graph(s) replaced, 1 dropped" in out
+    second = snapshot(virtuoso.public_query)
+    assert live(second) == local_snapshot(modified) and staging(second) == []
+
+    # Wrong credentials: a clear error at the first write, the live graphs untouched.
+    monkeypatch.setenv("R2P_STORE_PASSWORD", "wrong")
+    code, _, err = run(capsys, built.generation, *args)
+    assert code == 1 and "HTTP 401" in err and "publish failed at step" in err
+    assert snapshot(virtuoso.public_query) == second
+
+    # Anonymous updates are refused by this Virtuoso: the error names the URL and status.
+    monkeypatch.delenv("R2P_STORE_USER")
+    code, _, err = run(capsys, built.generation, "--to", virtuoso.public_query)
+    assert code == 1 and f"{virtuoso.public_query}: HTTP" in err
+    assert httpx.get(virtuoso.public_query, params={"query": "ASK {}"}).is_success
+
+
+@pytest.mark.remote
+def test_virtuoso_failures_keep_the_live_graphs(
+    virtuoso: VirtuosoServer,  # noqa: F811
+    built: BuildResult,
+    modified: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("R2P_STORE_USER", VIRTUOSO_USER)
+    monkeypatch.setenv("R2P_STORE_PASSWORD", VIRTUOSO_PASSWORD)
+    monkeypatch.setenv("R2P_STORE_AUTH", "digest")
+
+    def args(base: str) -> list[str]:
+        return ["--to", base + "/sparql-auth", "--gsp", base + "/sparql-graph-crud-auth"]
+
+    assert run(capsys, built.generation, *args(virtuoso.base))[0] == 0
+    before = snapshot(virtuoso.public_query)
+
+    # The switch request never arrives: nothing live changes, the staging graphs are dropped.
+    with proxy_to(virtuoso.base, fail_when=lambda seen: b"MOVE+GRAPH" in seen.body) as proxy:
+        code, _, err = run(capsys, modified, *args(proxy.url))
+    assert code == 1 and err.startswith(f"error: publish failed at step 'switch': {proxy.url}/sparql-auth:")
+    assert snapshot(virtuoso.public_query) == before
+
+    # The server is killed during the uploads and started again on its database.
+    puts = 0
+
+    def second_upload(seen: Seen) -> bool:
+        nonlocal puts
+        puts += seen.method == "PUT" and "Authorization" in seen.headers
+        return puts == 2
+
+    with proxy_to(virtuoso.base, fail_when=second_upload, on_fail=virtuoso.kill) as proxy:
+        code, _, err = run(capsys, modified, *args(proxy.url))
+    assert code == 1 and err.startswith(f"error: publish failed at step 'upload': {proxy.url}/sparql-graph-crud-auth:")
+    virtuoso.start()
+    after = snapshot(virtuoso.public_query)
+    assert live(after) == live(before) and after[MANIFEST_GRAPH] == before[MANIFEST_GRAPH]
+
+    code, _, err = run(capsys, modified, *args(virtuoso.base))
+    assert code == 0, err
+    final = snapshot(virtuoso.public_query)
+    assert live(final) == local_snapshot(modified) and staging(final) == []
+
+
+def test_remote_store_timeout_names_the_url(listener: Listener) -> None:
+    """A store that accepts the connection and never answers: RemoteStoreError, not an httpx error."""
+    url = listener.url + "/query"
+    with RemoteStore(Endpoints(url, url), timeout=0.5) as remote, pytest.raises(RemoteStoreError) as caught:
+        remote.select("ASK {}")
+    assert str(caught.value) == f"{url}: timed out (ReadTimeout)"
+    assert caught.value.status is None
