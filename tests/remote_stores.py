@@ -65,9 +65,10 @@ def _stop(proc: subprocess.Popen[bytes], grace: float = 20) -> None:
 class OxigraphServer:
     """``oxigraph serve`` over a database directory; can be killed and started again on it."""
 
-    def __init__(self, location: Path):
+    def __init__(self, location: Path, *options: str):
         self.binary = need_binary("oxigraph")
         self.location = location
+        self.options = options  # e.g. --union-default-graph, --timeout-s 10
         self.proc: subprocess.Popen[bytes] | None = None
         self.base = ""
 
@@ -83,13 +84,14 @@ class OxigraphServer:
     def gsp(self) -> str:
         return self.base + "/store"
 
-    def start(self) -> None:
-        port = free_port()
+    def start(self, same_port: bool = False) -> None:
+        """Start the server (on the port it had before, with ``same_port``, as a restart would)."""
+        port = int(self.base.rsplit(":", 1)[1]) if same_port and self.base else free_port()
         self.base = f"http://127.0.0.1:{port}"
         log = self.location.parent / f"{self.location.name}.log"
         with log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [self.binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{port}"],
+                [self.binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{port}", *self.options],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )

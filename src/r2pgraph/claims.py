@@ -15,7 +15,7 @@ from rdflib.namespace import RDF
 
 from r2pgraph.crossref import PARTY, SIGNATORY, SourceView, reconcile, view_from_actions
 from r2pgraph.namespaces import GRAPH, R2P
-from r2pgraph.query import select
+from r2pgraph.query import Source, select
 
 CLAIMS_GRAPH = URIRef(GRAPH + "claim-checks")
 CLAIMS_QUERY = f"""PREFIX r2p: <{R2P}>
@@ -42,7 +42,7 @@ class ClaimCheck:
     records: list[str] = field(default_factory=list)
 
 
-def _views_as_of(store: ox.Store, state: str, instrument: str, as_of: str) -> list[SourceView]:
+def _views_as_of(store: Source, state: str, instrument: str, as_of: str) -> list[SourceView]:
     """Each source's view of the state and instrument, as of ``as_of``."""
     views: list[SourceView] = []
     for r in reconcile(store, state=state, instruments=[instrument]):
@@ -57,7 +57,7 @@ def _views_as_of(store: ox.Store, state: str, instrument: str, as_of: str) -> li
     return views
 
 
-def _actions_of(store: ox.Store, view: SourceView) -> list:  # type: ignore[type-arg]
+def _actions_of(store: Source, view: SourceView) -> list:  # type: ignore[type-arg]
     from r2pgraph.crossref import Action
 
     if not view.records:
@@ -80,7 +80,7 @@ def _describe(views: list[SourceView]) -> str:
     return "; ".join(parts)
 
 
-def _check_one(store: ox.Store, row: dict[str, object]) -> ClaimCheck:
+def _check_one(store: Source, row: dict[str, object]) -> ClaimCheck:
     def val(name: str) -> str | None:
         term = row[name]
         return None if term is None else str(term.value)  # type: ignore[attr-defined]
@@ -164,7 +164,7 @@ def _check_one(store: ox.Store, row: dict[str, object]) -> ClaimCheck:
     return check
 
 
-def _unconfirmed(store: ox.Store, records: list[str]) -> list[str]:
+def _unconfirmed(store: Source, records: list[str]) -> list[str]:
     """Which facts of the given records are marked unconfirmed (e.g. 'date', 'kind of action')."""
     if not records:
         return []
@@ -175,7 +175,7 @@ def _unconfirmed(store: ox.Store, records: list[str]) -> list[str]:
     return sorted(names.get(r["p"].value.rsplit("#", 1)[-1], r["p"].value.rsplit("#", 1)[-1]) for r in rows)
 
 
-def _signatures(store: ox.Store, views: list[SourceView]) -> list[str]:
+def _signatures(store: Source, views: list[SourceView]) -> list[str]:
     values = " ".join(f"<{r}>" for v in views for r in v.records)
     if not values:
         return []
@@ -185,7 +185,7 @@ def _signatures(store: ox.Store, views: list[SourceView]) -> list[str]:
     return sorted(r["d"].value for r in rows)
 
 
-def check_claims(store: ox.Store, state: str | None = None) -> list[ClaimCheck]:
+def check_claims(store: Source, state: str | None = None) -> list[ClaimCheck]:
     """Check every treaty claim (of one state, when given)."""
     rows = select(store, CLAIMS_QUERY, bind={"state": ox.NamedNode(state)} if state else None)
     return [_check_one(store, row) for row in rows]

@@ -309,6 +309,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_rows=args.max_rows,
         max_result_bytes=args.max_result_bytes,
         admin_token=os.environ.get("R2P_ADMIN_TOKEN") or None,
+        store_url=args.store,
+        ontology_dir=_settings(args).ontology_dir,
     )
     return serve(_settings(args), config, host=args.host, port=args.port)
 
@@ -449,6 +451,11 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=2,
         help="SPARQL queries one client may have running or waiting at once; more get 429 (default 2; 0: no limit)",
+    )
+    sv.add_argument(
+        "--store",
+        metavar="QUERY_URL",
+        help="serve a remote SPARQL 1.1 store that `r2pgraph publish` wrote into, instead of build/current",
     )
     sv.add_argument(
         "--max-rows", type=int, default=100_000, help="rows (or triples) in a SPARQL result, then truncated"

@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from r2pgraph.namespaces import GRAPH, R2P, mint
-from r2pgraph.query import select
+from r2pgraph.query import Source, select
 
 CROSSREF_GRAPH = URIRef(GRAPH + "crossref")
 CONSENT_KINDS = {"Ratification", "Accession", "Acceptance", "Approval", "Succession", "ConsentToBeBound"}
@@ -126,7 +126,7 @@ def _short(graph: str) -> str:
     return graph[len(GRAPH) :] if graph.startswith(GRAPH) else graph
 
 
-def reconcile(store: ox.Store, state: str | None = None, instruments: list[str] | None = None) -> list[Reconciliation]:
+def reconcile(store: Source, state: str | None = None, instruments: list[str] | None = None) -> list[Reconciliation]:
     """Compare, for each state and instrument, what every source says."""
     bind = _bind(state, instruments)
     actions: dict[tuple[str, str], dict[str, list[Action]]] = {}

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from r2pgraph.crossref import PARTY, Reconciliation, SourceView, reconcile
 from r2pgraph.namespaces import R2P, mint
-from r2pgraph.query import select
+from r2pgraph.query import Source, select
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _best(views: list[SourceView]) -> SourceView:
     return (party or views)[0]
 
 
-def labelled(store: ox.Store, class_name: str) -> list[tuple[str, str]]:
+def labelled(store: Source, class_name: str) -> list[tuple[str, str]]:
     """Every resource of ``r2p:<class_name>`` as (id, label), by label."""
     rows = select(
         store,
@@ -58,7 +58,7 @@ def labelled(store: ox.Store, class_name: str) -> list[tuple[str, str]]:
     return [(r["g"].value.rsplit("/", 1)[-1], r["l"].value) for r in rows]
 
 
-def instruments_of(store: ox.Store, instrument_set: str | None) -> list[tuple[str, str]]:
+def instruments_of(store: Source, instrument_set: str | None) -> list[tuple[str, str]]:
     """Instruments (IRI, short name) of a set, or all of them."""
     where = "?set r2p:includesInstrument ?i ." if instrument_set else ""
     bind = {"set": ox.NamedNode(str(mint("instrument-set", instrument_set)))} if instrument_set else {}
@@ -73,7 +73,7 @@ def instruments_of(store: ox.Store, instrument_set: str | None) -> list[tuple[st
 
 
 def build_matrix(
-    store: ox.Store, instrument_set: str | None = None, assessed_only: bool = False, group: str | None = None
+    store: Source, instrument_set: str | None = None, assessed_only: bool = False, group: str | None = None
 ) -> Matrix:
     """The matrix over the instruments of ``instrument_set`` (all when None), for every state
     that any source speaks of — or only states with an assessment, or the members of ``group``."""

@@ -12,6 +12,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from r2pgraph.namespaces import PREFIXES
+from r2pgraph.remote import RemoteStore
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -20,6 +21,9 @@ Row = dict[str, Any]  # variable name → ox.NamedNode | ox.BlankNode | ox.Liter
 
 
 Term = ox.NamedNode | ox.Literal
+# Where queries run: the embedded store, or a remote SPARQL 1.1 store (``serve --store URL``).
+# Code above this module reads both the same way, through ``select`` and ``graph_quads``.
+Source = ox.Store | RemoteStore
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
@@ -45,7 +49,7 @@ def with_values(query: str, bind: Mapping[str, Term | Sequence[Term]]) -> str:
 
 
 def select(
-    store: ox.Store, query: str, union: bool = True, bind: Mapping[str, Term | Sequence[Term]] | None = None
+    store: Source, query: str, union: bool = True, bind: Mapping[str, Term | Sequence[Term]] | None = None
 ) -> list[Row]:
     """Run a SELECT query and return its rows as dicts (variable name → term or None).
 
@@ -54,11 +58,23 @@ def select(
     ``bind={"this": ox.NamedNode(iri)}`` for ``?this``; a sequence binds one row per term.
     Raises TypeError for a query that is not a SELECT, SyntaxError for a malformed one.
     """
-    result = store.query(with_values(query, bind) if bind else query, use_default_graph_as_union=union)
+    text = with_values(query, bind) if bind else query
+    if isinstance(store, RemoteStore):
+        return store.select(text)  # the store's default graph is the union of its graphs (see README)
+    result = store.query(text, use_default_graph_as_union=union)
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("expected a SELECT query")
     names = [v.value for v in result.variables]
     return [{n: row[n] for n in names} for row in result]
+
+
+def graph_quads(store: Source, graph: str) -> list[ox.Quad]:
+    """Every statement of one named graph."""
+    g = ox.NamedNode(graph)
+    if isinstance(store, ox.Store):
+        return list(store.quads_for_pattern(None, None, None, g))
+    rows = select(store, "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", union=False, bind={"g": g})
+    return [ox.Quad(r["s"], r["p"], r["o"], g) for r in rows]
 
 
 def run_query(store: ox.Store, query: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -36,10 +37,11 @@ def value(row: Row, name: str) -> str | None:
 class RemoteStoreError(R2PError):
     """A request to a remote store failed; ``url`` and ``status`` (None: no HTTP answer) say where."""
 
-    def __init__(self, url: str, message: str, status: int | None = None):
+    def __init__(self, url: str, message: str, status: int | None = None, timed_out: bool = False):
         self.url = url
         self.status = status
         self.detail = message
+        self.timed_out = timed_out
         super().__init__(f"{url}: {message}")
 
 
@@ -100,11 +102,20 @@ class RemoteStore:
         content: bytes | None = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
         try:
-            response = self._client.request(method, url, data=data, content=content, params=params, headers=headers)
+            response = self._client.request(
+                method,
+                url,
+                data=data,
+                content=content,
+                params=params,
+                headers=headers,
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
+            )
         except httpx.TimeoutException as e:
-            raise RemoteStoreError(url, f"timed out ({type(e).__name__})") from None
+            raise RemoteStoreError(url, f"timed out ({type(e).__name__})", timed_out=True) from None
         except httpx.HTTPError as e:
             raise RemoteStoreError(url, f"connection failed: {_one_line(str(e)) or type(e).__name__}") from None
         if response.status_code >= 300:
@@ -131,6 +142,17 @@ class RemoteStore:
             raise RemoteStoreError(self.endpoints.query, "expected SELECT results, got a boolean")
         names = [v.value for v in solutions.variables]
         return [{n: s[n] for n in names} for s in solutions]
+
+    def protocol_query(self, params: Mapping[str, list[str]], accept: str, timeout: float) -> httpx.Response:
+        """Send a SPARQL Protocol query request (form POST of ``params``) with its own timeout."""
+        body = urlencode([(k, v) for k, values in params.items() for v in values])
+        return self._request(
+            "POST",
+            self.endpoints.query,
+            content=body.encode("utf-8"),
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+            timeout=timeout,
+        )
 
     def construct(self, query: str) -> list[ox.Triple]:
         """Run a CONSTRUCT (or DESCRIBE) query; the triples as N-Triples parsed by pyoxigraph."""

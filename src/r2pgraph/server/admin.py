@@ -11,28 +11,40 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from r2pgraph.errors import R2PError
+from r2pgraph.remote import RemoteStoreError
 from r2pgraph.server.errors import ProtocolError
+from r2pgraph.server.evaluation import Job
 from r2pgraph.server.served import Served, Serving
+from r2pgraph.server.workers import DeadlineExceeded, WorkerFailed
 
 router = APIRouter()
 log = logging.getLogger("r2pgraph.server")
 
 
 def _describe(served: Served) -> dict[str, object]:
+    report = served.report
     return {
         "generation": served.name,
-        "content_hash": served.report.get("content_hash"),
-        "built_at": served.report.get("built_at"),
-        "quads": served.report.get("quads"),
+        "content_hash": report.get("content_hash"),
+        "built_at": report.get("built_at"),
+        "quads": report.get("quads"),
         "serving_since": served.since,
     }
 
 
 @router.get("/health")
 def health(request: Request) -> Response:
-    """Liveness, and the generation new requests are answered from."""
+    """Liveness, and the generation new requests are answered from (503 while a remote store is down)."""
     serving: Serving = request.app.state.serving
-    return JSONResponse({"status": "ok", **_describe(serving.current)}, headers={"Cache-Control": "no-store"})
+    current = serving.current
+    try:
+        if current.queries.run(Job("ASK {}"), 10).status != 200:
+            raise ProtocolError(503, "the query engine does not answer")
+        body = {"status": "ok", **_describe(current)}
+        status = 200
+    except (RemoteStoreError, ProtocolError, DeadlineExceeded, WorkerFailed) as e:
+        body, status = {"status": "unavailable", "generation": current.name, "problem": str(e)}, 503
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 async def reload_in_background(serving: Serving) -> None:

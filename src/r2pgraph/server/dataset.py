@@ -81,7 +81,7 @@ def describe_dataset(report: dict[str, Any], generation: Path, base_url: str) ->
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"])
 def void(request: Request) -> Response:
-    text = describe_dataset(served(request).report, served(request).generation, str(request.base_url))
+    text = describe_dataset(served(request).report, served(request).files(), str(request.base_url))
     fmt = negotiate(request.headers.get("accept"), (*GRAPH_FORMATS[:3], HTML), request.query_params.get("format"))
     if fmt is HTML:
         return templates.TemplateResponse(request, "void.html", {"turtle": text})

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from r2pgraph.namespaces import PREFIXES
-from r2pgraph.query import select
+from r2pgraph.query import Source, select
 
 LABEL_PREDICATES = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -87,7 +87,7 @@ def curie(iri: str) -> str:
     return iri
 
 
-def _label_map(store: ox.Store, iris: set[str]) -> dict[str, str]:
+def _label_map(store: Source, iris: set[str]) -> dict[str, str]:
     if not iris:
         return {}
     values = " ".join(f"<{i}>" for i in iris)
@@ -102,7 +102,7 @@ def _label_map(store: ox.Store, iris: set[str]) -> dict[str, str]:
     return labels
 
 
-def describe(store: ox.Store, iri: str, incoming_limit: int = 200) -> Resource:
+def describe(store: Source, iri: str, incoming_limit: int = 200) -> Resource:
     """Everything the store says about ``iri`` (empty Resource when it says nothing)."""
     this = {"this": ox.NamedNode(iri)}
     out = select(store, "SELECT ?p ?o ?g WHERE { GRAPH ?g { ?this ?p ?o } } ORDER BY ?p ?o", False, this)
@@ -138,7 +138,7 @@ def describe(store: ox.Store, iri: str, incoming_limit: int = 200) -> Resource:
     return res
 
 
-def citations(store: ox.Store, iri: str) -> list[Citation]:
+def citations(store: Source, iri: str) -> list[Citation]:
     """The citations of a finding, treaty action, event…, with source titles and URLs."""
     query = f"""PREFIX r2p: <{R2P}>
     SELECT ?c ?src ?title ?loc ?fn (GROUP_CONCAT(DISTINCT STR(?url); separator=" ") AS ?urls) WHERE {{
@@ -163,7 +163,7 @@ def citations(store: ox.Store, iri: str) -> list[Citation]:
     return found
 
 
-def construct(store: ox.Store, iri: str) -> list[ox.Quad]:
+def construct(store: Source, iri: str) -> list[ox.Quad]:
     """The resource's own statements plus those of its citation and agenda-item nodes, per graph."""
     query = f"""PREFIX r2p: <{R2P}>
     SELECT ?s ?p ?o ?g WHERE {{

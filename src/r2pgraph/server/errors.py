@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from r2pgraph.remote import RemoteStoreError
 from r2pgraph.server.conneg import NotAcceptable
 
 
@@ -29,7 +30,19 @@ async def _not_acceptable(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(f"Not acceptable. This resource is available as: {offered}\n", status_code=406)
 
 
-EXCEPTION_HANDLERS = {ProtocolError: _protocol_error, NotAcceptable: _not_acceptable}
+async def _store_failed(request: Request, exc: Exception) -> Response:
+    """The remote SPARQL store (``serve --store``) did not answer (503) or answered with an error (502)."""
+    assert isinstance(exc, RemoteStoreError)
+    status = 503 if exc.status is None else 502
+    what = "is unreachable" if exc.status is None else "answered with an error"
+    return PlainTextResponse(
+        f"The SPARQL store behind this server {what}: {exc}\nTry again later.\n",
+        status_code=status,
+        headers={"Retry-After": "5"} if status == 503 else {},
+    )
+
+
+EXCEPTION_HANDLERS = {ProtocolError: _protocol_error, NotAcceptable: _not_acceptable, RemoteStoreError: _store_failed}
 
 
 def install(app: FastAPI) -> None:

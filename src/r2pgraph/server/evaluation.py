@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -118,6 +118,15 @@ def answer(store: ox.Store, job: Job) -> Answer:
         return _text(400, f"Malformed query: {e}")
     except (ValueError, OSError) as e:
         return _text(400, f"The query cannot be evaluated: {e}")
+    return respond(result, job)
+
+
+Result = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
+
+
+def respond(result: Result, job: Job) -> Answer:
+    """Serialise a query result (evaluated here or parsed from a remote store's answer) as
+    negotiated, within the job's row and byte limits."""
     rows: int | None = None
     truncated: str | None = None
     try:

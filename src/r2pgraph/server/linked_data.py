@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from r2pgraph.namespaces import BASE, PREFIXES
+from r2pgraph.query import Source, graph_quads
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
 from r2pgraph.server.served import served
@@ -66,7 +67,7 @@ def _resource(request: Request, path: str) -> Response:
     stem, by_suffix = _split_suffix(path)
     fmt = by_suffix or negotiate(request.headers.get("accept"), OFFERED, request.query_params.get("format"))
     iri = BASE + stem
-    store: ox.Store = served(request).store
+    store: Source = served(request).store
     links = _links(request, stem)
     try:
         ox.NamedNode(iri)
@@ -101,12 +102,12 @@ def _not_found(request: Request, stem: str, fmt: Format, links: str) -> Response
     return _rdf_response([], fmt, 404, links)
 
 
-def _graph(request: Request, store: ox.Store, iri: str, fmt: Format, links: str) -> Response:
-    graph = ox.NamedNode(iri)
-    exists = store.contains_named_graph(graph)
+def _graph(request: Request, store: Source, iri: str, fmt: Format, links: str) -> Response:
+    quads = graph_quads(store, iri)
+    exists = bool(quads)
     if fmt is HTML:
         resource = describe(store, iri)
-        size = len(list(store.quads_for_pattern(None, None, None, graph))) if exists else 0
+        size = len(quads)
         return templates.TemplateResponse(
             request,
             "resource.html" if exists else "not_found.html",
@@ -114,7 +115,6 @@ def _graph(request: Request, store: ox.Store, iri: str, fmt: Format, links: str)
             status_code=200 if exists else 404,
             headers={"Vary": "Accept", "Link": links},
         )
-    quads = list(store.quads_for_pattern(None, None, None, graph)) if exists else []
     return _rdf_response(quads, fmt, 200 if exists else 404, links)
 
 

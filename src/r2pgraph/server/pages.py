@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, Response
 from r2pgraph.export import EXPORTS
 from r2pgraph.namespaces import ONTOLOGY_IRI, R2P
 from r2pgraph.queries import example_queries
-from r2pgraph.query import select
+from r2pgraph.query import Source, graph_quads, select
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.linked_data import OFFERED, serialize
@@ -35,7 +35,7 @@ SELECT DISTINCT ?s ?label ?kind WHERE {
 
 @router.api_route("/", methods=["GET", "HEAD"])
 def home(request: Request) -> Response:
-    store: ox.Store = served(request).store
+    store: Source = served(request).store
     entries: dict[str, list[tuple[str, str]]] = {}
     for row in select(store, ENTRY_POINTS):
         entries.setdefault(row["kind"].value, []).append((row["s"].value, row["label"].value))
@@ -61,7 +61,7 @@ def query_page(request: Request) -> Response:
 
 @router.api_route("/downloads", methods=["GET", "HEAD"])
 def downloads(request: Request) -> Response:
-    generation = served(request).generation
+    generation = served(request).files()
     files = [
         (name, file, media, (generation / file).stat().st_size)
         for name, (file, media) in EXPORTS.items()
@@ -76,7 +76,7 @@ def download(file: str, request: Request) -> Response:
     by_file["build-report.json"] = "application/json"
     if file not in by_file:
         raise ProtocolError(404, f"No download named {file!r}; see /downloads")
-    return FileResponse(served(request).generation / file, media_type=by_file[file], filename=file)
+    return FileResponse(served(request).files() / file, media_type=by_file[file], filename=file)
 
 
 ONTOLOGY_TERMS = """
@@ -98,11 +98,11 @@ SELECT ?term ?kind ?label ?definition
 
 @router.api_route("/ontology", methods=["GET", "HEAD"])
 def ontology(request: Request) -> Response:
-    store: ox.Store = served(request).store
+    store: Source = served(request).store
     fmt = negotiate(request.headers.get("accept"), OFFERED, request.query_params.get("format"))
     graph = ox.NamedNode("https://w3id.org/r2p/graph/ontology")
     if fmt is not HTML:
-        quads = list(store.quads_for_pattern(None, None, None, graph))
+        quads = graph_quads(store, graph.value)
         return Response(serialize(quads, fmt), media_type=fmt.media_type, headers={"Vary": "Accept"})
     terms: dict[str, list[dict[str, str]]] = {"Classes": [], "Object properties": [], "Datatype properties": []}
     names = {
@@ -127,4 +127,4 @@ def ontology(request: Request) -> Response:
 @router.api_route("/context.jsonld", methods=["GET", "HEAD"])
 def jsonld_context(request: Request) -> Response:
     """The published JSON-LD context that the JSON-LD export is compacted with."""
-    return FileResponse(served(request).generation / "context.jsonld", media_type="application/ld+json")
+    return FileResponse(served(request).files() / "context.jsonld", media_type="application/ld+json")

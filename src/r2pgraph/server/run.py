@@ -10,7 +10,9 @@ from r2pgraph.server.served import ServerConfig
 
 
 def serve(settings: Settings, config: ServerConfig, host: str = "127.0.0.1", port: int = 8000) -> int:
-    """Serve ``build/current`` until interrupted. Raises NoGeneration when nothing is built."""
+    """Serve ``build/current`` (or the remote store of ``config.store_url``) until interrupted.
+
+    Raises NoGeneration when nothing is built and no store is given."""
     app = create_app(settings.build_dir, config)
     print(f"serving {app.state.serving.current.name} on http://{host}:{port}/")
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -1,28 +1,35 @@
-"""What the server serves: one generation at a time, switched whole without a restart.
+"""What the server serves: one dataset version at a time, switched whole without a restart.
 
-A ``Served`` is one generation opened for serving: its read-only store (for pages), its pool of
-query workers (for SPARQL), its build report, and a lease that stops ``r2pgraph build`` from
-pruning it. ``Serving`` holds the current one. Each request takes the current ``Served`` once, when
-it starts, and keeps it until its response is sent, so every answer comes from exactly one
-generation; a switch (``reload``) opens the new generation completely before it becomes current,
-and the old one is closed when its last request has finished.
+A ``Served`` is one version opened for serving: the source pages read (``store``), the runner that
+answers SPARQL protocol requests (``queries``), its report, and the directory of its downloads.
+There are two kinds, chosen by configuration, and nothing above this module knows which:
+
+- ``EmbeddedServed``: a built generation, its read-only pyoxigraph store for pages and worker
+  processes for SPARQL (killed at the deadline); a lease stops ``r2pgraph build`` pruning it;
+- ``RemoteServed`` (``serve --store URL``): a remote SPARQL 1.1 store into which a generation was
+  published, read through the SPARQL protocol (see ``remote_served.py``).
+
+``Serving`` holds the current one. Each request takes the current ``Served`` once, when it starts,
+and keeps it until its response is sent; a switch (``reload``) opens the new version completely
+before it becomes current, and the old one is closed when its last request has finished.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import pyoxigraph as ox
 from starlette.requests import Request
 
 from r2pgraph.generations import REPORT_FILE, current_generation, lease
+from r2pgraph.query import Source
+from r2pgraph.server.evaluation import Answer, Job
 from r2pgraph.server.workers import QueryPool
 from r2pgraph.store import STORE_DIR, open_store
 
@@ -31,7 +38,7 @@ SCOPE_KEY = "r2pgraph.served"
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """The server's limits. Every one has a default a public endpoint can run with."""
+    """The server's limits and what it serves. Every limit has a default a public endpoint can run with."""
 
     query_timeout: float = 30.0
     workers: int = 3
@@ -39,30 +46,37 @@ class ServerConfig:
     max_rows: int = 100_000
     max_result_bytes: int = 64_000_000
     admin_token: str | None = None
+    store_url: str | None = None  # serve a remote SPARQL store instead of build/current
+    ontology_dir: Path = Path("ontology")
+
+
+class QueryRunner(Protocol):
+    def run(self, job: Job, deadline: float) -> Answer: ...
+
+    def close(self) -> None: ...
 
 
 class Served:
-    """One generation opened for serving. Created complete or not at all."""
+    """One version opened for serving; subclasses set ``store``, ``queries``, ``report`` and ``version``."""
 
-    def __init__(self, generation: Path, workers: int):
-        self.generation = generation
-        self.report: dict[str, Any] = json.loads((generation / REPORT_FILE).read_text(encoding="utf-8"))
+    store: Source
+    queries: QueryRunner
+    report: dict[str, Any]
+    version: str  # what identifies this version: a generation's path, or a published content hash
+
+    def __init__(self) -> None:
         self.since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        self._lease = lease(generation)
-        self._lease.__enter__()
-        try:
-            self.store: ox.Store = open_store(generation)
-            self.pool = QueryPool(generation / STORE_DIR, workers)
-        except BaseException:
-            self._lease.__exit__(None, None, None)
-            raise
         self._users = 0
         self._retired = False
         self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
-        return self.generation.name
+        raise NotImplementedError
+
+    def files(self) -> Path:
+        """The directory holding this version's downloads and ``context.jsonld``."""
+        raise NotImplementedError
 
     def enter(self) -> None:
         with self._lock:
@@ -73,29 +87,75 @@ class Served:
             self._users -= 1
             done = self._retired and self._users == 0
         if done:
-            threading.Thread(target=self._close, name=f"close {self.name}", daemon=True).start()
+            threading.Thread(target=self.close, name=f"close {self.name}", daemon=True).start()
 
     def retire(self) -> None:
-        """No new requests will use this generation; close it once the last one has finished."""
+        """No new requests will use this version; close it once the last one has finished."""
         with self._lock:
             self._retired = True
             done = self._users == 0
         if done:
-            self._close()
+            self.close()
 
-    def _close(self) -> None:
-        self.pool.close()
+    def close(self) -> None:
+        self.queries.close()
+
+
+class EmbeddedServed(Served):
+    """A built generation: its read-only store for pages, worker processes for SPARQL."""
+
+    def __init__(self, generation: Path, workers: int):
+        super().__init__()
+        self.generation = generation
+        self.version = str(generation.resolve())
+        self.report = json.loads((generation / REPORT_FILE).read_text(encoding="utf-8"))
+        self._lease = lease(generation)
+        self._lease.__enter__()
+        try:
+            self.store = open_store(generation)
+            self.queries = QueryPool(generation / STORE_DIR, workers)
+        except BaseException:
+            self._lease.__exit__(None, None, None)
+            raise
+
+    @property
+    def name(self) -> str:
+        return self.generation.name
+
+    def files(self) -> Path:
+        return self.generation
+
+    def close(self) -> None:
+        super().close()
         del self.store
         self._lease.__exit__(None, None, None)
 
 
+def peek_version(build_dir: Path, config: ServerConfig) -> str:
+    """What ``open_served`` would serve now, without opening it."""
+    if config.store_url:
+        from r2pgraph.server.remote_served import published_version
+
+        return published_version(config)
+    return str(current_generation(build_dir).resolve())
+
+
+def open_served(build_dir: Path, config: ServerConfig, generation: Path | None = None) -> Served:
+    """The version to serve now: ``generation``, ``build/current``, or the remote store's."""
+    if config.store_url:
+        from r2pgraph.server.remote_served import RemoteServed
+
+        return RemoteServed(config)
+    return EmbeddedServed(generation or current_generation(build_dir), config.workers)
+
+
 class Serving:
-    """The current ``Served`` generation of a build directory, switched by ``reload``."""
+    """The current ``Served`` version, switched by ``reload``."""
 
     def __init__(self, build_dir: Path, config: ServerConfig, generation: Path | None = None):
         self.build_dir = build_dir
         self.config = config
-        self._current = Served(generation or current_generation(build_dir), config.workers)
+        self._current = open_served(build_dir, config, generation)
         self._switch_lock = threading.Lock()
         self._swap_lock = threading.Lock()
 
@@ -103,9 +163,9 @@ class Serving:
     def current(self) -> Served:
         return self._current
 
-    @contextlib.contextmanager
+    @contextmanager
     def use(self) -> Iterator[Served]:
-        """The current generation, held for the duration of one request."""
+        """The current version, held for the duration of one request."""
         with self._swap_lock:
             served = self._current
             served.enter()
@@ -115,16 +175,15 @@ class Serving:
             served.leave()
 
     def reload(self) -> tuple[bool, Served]:
-        """Serve what ``build/current`` points to now. Returns (switched, now served).
+        """Serve what ``build/current`` (or the remote store) holds now. Returns (switched, now served).
 
-        The new generation is opened (store and workers) before it becomes current; if opening
-        fails, the served generation stays and the error propagates.
+        The new version is opened before it becomes current; if opening fails, the served version
+        stays and the error propagates.
         """
         with self._switch_lock:
-            target = current_generation(self.build_dir)
-            if target == self._current.generation.resolve():
+            if peek_version(self.build_dir, self.config) == self._current.version:
                 return False, self._current
-            fresh = Served(target, self.config.workers)
+            fresh = open_served(self.build_dir, self.config)
             with self._swap_lock:
                 old, self._current = self._current, fresh
             old.retire()
@@ -136,6 +195,6 @@ class Serving:
 
 
 def served(request: Request) -> Served:
-    """The generation this request is answered from (held by the app's middleware)."""
+    """The version this request is answered from (held by the app's middleware)."""
     found: Served = request.scope[SCOPE_KEY]
     return found

@@ -186,7 +186,7 @@ async def sparql_endpoint(request: Request) -> Response:
     limits: ClientLimits = request.app.state.client_limits
     with limits.slot(request.client.host if request.client else "unknown"):
         try:
-            result = await run_in_threadpool(served(request).pool.run, job, deadline)
+            result = await run_in_threadpool(served(request).queries.run, job, deadline)
         except DeadlineExceeded as e:
             raise ProtocolError(503, str(e)) from e
         except WorkerFailed as e:

@@ -10,6 +10,7 @@ from r2pgraph.claims import check_claims
 from r2pgraph.crossref import reconcile
 from r2pgraph.matrix import build_matrix, labelled
 from r2pgraph.namespaces import GRAPH, mint
+from r2pgraph.query import Source
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
@@ -18,14 +19,14 @@ router = APIRouter()
 templates = make_templates()
 
 
-def _set_param(request: Request, store: ox.Store) -> str | None:
+def _set_param(request: Request, store: Source) -> str | None:
     chosen = request.query_params.get("set") or None
     if chosen and chosen not in {k for k, _ in labelled(store, "InstrumentSet")}:
         raise ProtocolError(400, f"Unknown instrument set {chosen!r} (parameter 'set').")
     return chosen
 
 
-def _group_param(request: Request, store: ox.Store) -> str | None:
+def _group_param(request: Request, store: Source) -> str | None:
     chosen = request.query_params.get("group") or None
     if chosen and chosen not in {k for k, _ in labelled(store, "StateGroup")}:
         raise ProtocolError(400, f"Unknown state group {chosen!r} (parameter 'group').")
@@ -49,7 +50,7 @@ def _params(*names: str) -> dict[str, object]:
 
 @router.api_route("/matrix", methods=["GET", "HEAD"], openapi_extra=_params("set", "group", "states"))
 def matrix_page(request: Request) -> Response:
-    store: ox.Store = served(request).store
+    store: Source = served(request).store
     chosen = _set_param(request, store)
     assessed = request.query_params.get("states") == "assessed"
     group = _group_param(request, store)
@@ -70,7 +71,7 @@ def matrix_page(request: Request) -> Response:
 
 @router.api_route("/matrix.csv", methods=["GET", "HEAD"], openapi_extra=_params("set", "group", "states"))
 def matrix_csv(request: Request) -> Response:
-    store: ox.Store = served(request).store
+    store: Source = served(request).store
     assessed = request.query_params.get("states") == "assessed"
     matrix = build_matrix(store, _set_param(request, store), assessed, _group_param(request, store))
     return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8")
@@ -78,7 +79,7 @@ def matrix_csv(request: Request) -> Response:
 
 @router.api_route("/crossref", methods=["GET", "HEAD"], openapi_extra=_params("state", "instrument", "verdict"))
 def crossref_page(request: Request) -> Response:
-    store: ox.Store = served(request).store
+    store: Source = served(request).store
     state = request.query_params.get("state")
     instrument = _iri_param(request, "instrument", "instrument")
     results = reconcile(
@@ -94,6 +95,6 @@ def crossref_page(request: Request) -> Response:
 
 @router.api_route("/claims", methods=["GET", "HEAD"], openapi_extra=_params("state"))
 def claims_page(request: Request) -> Response:
-    store: ox.Store = served(request).store
+    store: Source = served(request).store
     checks = check_claims(store, _iri_param(request, "state", "state"))
     return templates.TemplateResponse(request, "claims.html", {"checks": checks})

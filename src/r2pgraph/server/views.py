@@ -9,7 +9,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from r2pgraph.namespaces import R2P
-from r2pgraph.query import select
+from r2pgraph.query import Source, select
 
 PREFIXES = f"""PREFIX r2p: <{R2P}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -47,7 +47,7 @@ class EditionGrid:
     areas: list[GridArea] = field(default_factory=list)
 
 
-def ratings_grid(store: ox.Store, state: str) -> list[EditionGrid]:
+def ratings_grid(store: Source, state: str) -> list[EditionGrid]:
     """Per edition that assessed the state: its framework's areas and indicators with ratings.
 
     The framework skeleton and the state's findings are read by two queries and joined here
@@ -109,7 +109,7 @@ class ActionRecord:
     sources: list[tuple[str, str]]
 
 
-def treaty_actions(store: ox.Store, state: str | None = None, instrument: str | None = None) -> list[ActionRecord]:
+def treaty_actions(store: Source, state: str | None = None, instrument: str | None = None) -> list[ActionRecord]:
     """Treaty actions of a state or on an instrument, with kinds, dates, sources and doubts."""
     # The known IRI is bound as a term, which the engine treats as a constant in the patterns
     # (a BIND would be joined only after a full scan).
@@ -177,7 +177,7 @@ class TimelineEntry:
     iri: str
 
 
-def timeline(store: ox.Store, state: str) -> list[TimelineEntry]:
+def timeline(store: Source, state: str) -> list[TimelineEntry]:
     """Events involving the state and its treaty actions, in date order."""
     rows = select(
         store,
@@ -205,7 +205,7 @@ class IndicatorRating:
     rating_label: str
 
 
-def indicator_ratings(store: ox.Store, indicator: str) -> list[IndicatorRating]:
+def indicator_ratings(store: Source, indicator: str) -> list[IndicatorRating]:
     rows = select(
         store,
         PREFIXES
@@ -223,13 +223,13 @@ def indicator_ratings(store: ox.Store, indicator: str) -> list[IndicatorRating]:
     ]
 
 
-def instruments(store: ox.Store) -> list[tuple[str, str]]:
+def instruments(store: Source) -> list[tuple[str, str]]:
     """Every instrument (IRI, label), by label."""
     rows = select(store, PREFIXES + "SELECT ?i ?l WHERE { ?i a r2p:Instrument ; skos:prefLabel ?l } ORDER BY ?l")
     return [(_v(r["i"]), _v(r["l"])) for r in rows]
 
 
-def view_for(store: ox.Store, iri: str, types: list[str]) -> dict[str, Any]:
+def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
     """The extra template context for a resource of one of the special kinds (empty otherwise)."""
     if str(R2P.State) in types:
         actions = treaty_actions(store, state=iri)
