@@ -16,10 +16,10 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from r2pgraph.build import BuildResult
+from r2pgraph.build import BuildResult, write_generation
 from r2pgraph.cli import main
 from r2pgraph.queries import example_queries
-from tests.conftest import running_server
+from tests.conftest import repo_settings, running_server
 from tests.remote_stores import (  # noqa: F401 (fixtures)
     OxigraphServer,
     VirtuosoServer,
@@ -28,6 +28,7 @@ from tests.remote_stores import (  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.remote
 JSON = {"Accept": "application/sparql-results+json"}
+TOKEN = "remote-admin-token"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
@@ -89,8 +90,8 @@ def compare_servers(embedded: str, remote: str) -> None:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory, built: BuildResult) -> Iterator[OxigraphServer]:
-    """An Oxigraph server (union default graph, its own 20 s query limit) holding the seed graph."""
-    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db", "--union-default-graph", "--timeout-s", "20")
+    """An Oxigraph server (union default graph, its own 5 s query limit) holding the seed graph."""
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db", "--union-default-graph", "--timeout-s", "5")
     server.start()
     try:
         args = ["--to", server.query, "--update", server.update, "--gsp", server.gsp]
@@ -109,7 +110,9 @@ def embedded(built: BuildResult) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def remote(store: OxigraphServer, built: BuildResult) -> Iterator[str]:
     build_dir = built.generation.parent.parent
-    with running_server(build_dir, "--store", store.query, "--query-timeout", "5") as url:
+    with running_server(
+        build_dir, "--store", store.query, "--query-timeout", "5", env={"R2P_ADMIN_TOKEN": TOKEN}
+    ) as url:
         yield url
 
 
@@ -152,6 +155,21 @@ def test_a_store_that_goes_away_gives_503_and_recovery_when_it_returns(remote: s
         assert time.monotonic() < deadline, "no recovery"
         time.sleep(0.5)
     assert httpx.get(remote + "/id/state/JPN").status_code == 200
+
+
+def test_a_new_publication_is_served_after_a_reload(
+    remote: str, store: OxigraphServer, built: BuildResult, tmp_path: Path
+) -> None:
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    marker = f'<https://w3id.org/r2p/id/test/x> {label} "new" <https://w3id.org/r2p/graph/test/x> .\n'.encode()
+    newer = write_generation((built.generation / "r2p.nq").read_bytes() + marker, repo_settings(tmp_path / "b"))
+    args = ["--to", store.query, "--update", store.update, "--gsp", store.gsp]
+    assert main(["publish", "--generation", str(newer.generation), *args]) == 0
+    assert httpx.get(remote + "/health").json()["content_hash"] == built.report["content_hash"]
+    answer = httpx.post(remote + "/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+    assert answer.status_code == 200 and answer.json()["switched"] is True
+    assert httpx.get(remote + "/health").json()["content_hash"] == newer.report["content_hash"]
+    assert "test/x" in httpx.get(remote + "/graph/test/x", headers={"Accept": "text/turtle"}).text
 
 
 def test_serving_starts_while_the_store_is_unreachable(built: BuildResult, tmp_path: Path) -> None:
