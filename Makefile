@@ -39,6 +39,8 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 
 bench: $(STAMP) ## benchmark at 50 and 200 states; results in bench/results/ (about 10 minutes)
 	$(PY) -W ignore bench/run.py --sizes 50,200 --out bench/results
+	$(VENV)/bin/r2pgraph build
+	$(PY) bench/under_load.py --build-dir build --out bench/results
 
 clean: ## remove build outputs (not the venv)
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

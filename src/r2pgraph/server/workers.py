@@ -4,12 +4,18 @@ pyoxigraph cannot interrupt a running query, so each query runs in a worker proc
 store open read-only; when the deadline passes, the worker is killed (no CPU is burned after it)
 and replaced, and the client gets 503. Workers are started with the ``spawn`` method (no fork of a
 threaded server).
+
+A query still running after ``SLOW_AFTER_S`` has its worker's CPU priority lowered (nice 19), so
+that on a busy machine the short queries of other clients keep their latency while long ones
+finish in the time left; the worker's priority is restored afterwards (or, where the operating
+system does not allow raising it again, the worker is replaced).
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
@@ -17,6 +23,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from r2pgraph.server.evaluation import Answer, Job, answer
+
+SLOW_AFTER_S = 0.5
+LOW_PRIORITY = 19
 
 
 def _worker_main(store_path: str, conn: Connection) -> None:
@@ -60,6 +69,17 @@ class _Worker:
         if not self.conn.poll(timeout) or self.conn.recv() != "ready":
             raise RuntimeError("a query worker did not start")
 
+    def set_priority(self, niceness: int) -> bool:
+        """Set the worker's niceness; False when the system refuses (e.g. raising it back unprivileged)."""
+        pid = self.process.pid
+        if pid is None:
+            return False
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, niceness)
+        except (PermissionError, ProcessLookupError):
+            return False
+        return True
+
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.kill()
@@ -91,10 +111,21 @@ class QueryPool:
         remaining = deadline - (time.monotonic() - started)
         try:
             worker.conn.send(job)
-            if remaining > 0 and worker.conn.poll(remaining):
+            if remaining > 0 and worker.conn.poll(min(remaining, SLOW_AFTER_S)):
                 result: Answer = worker.conn.recv()
                 self._idle.put(worker)
                 return result
+            remaining = deadline - (time.monotonic() - started)
+            if remaining > 0:
+                worker.set_priority(LOW_PRIORITY)
+                if worker.conn.poll(remaining):
+                    slow: Answer = worker.conn.recv()
+                    if worker.set_priority(0):
+                        self._idle.put(worker)
+                    else:
+                        worker.stop()
+                        self._replace()
+                    return slow
         except (EOFError, OSError):
             worker.stop()
             self._replace()
