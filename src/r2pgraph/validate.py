@@ -1,22 +1,33 @@
 """SHACL validation of a dataset, with a report that names the file, line, entity and property.
 
-Runs pySHACL (https://www.w3.org/TR/shacl/) on one in-memory rdflib Graph holding the data and the
-ontology (so ``sh:targetClass`` reaches subclasses), with SPARQL-based constraints enabled.
+The data and the ontology (so ``sh:targetClass`` reaches subclasses) are validated as one graph
+against the shapes (https://www.w3.org/TR/shacl/), in two parts that together give the results
+of one pySHACL run:
+
+- the SPARQL-based constraints of node shapes (``sh:sparql``), read from the shapes graph and
+  each run once for all its focus nodes with pyoxigraph (``r2pgraph.shacl.sparql``);
+- every other constraint with pySHACL, on larger data with the shapes shared out among forked
+  processes (``r2pgraph.shacl.core``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyshacl import validate as pyshacl_validate
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from r2pgraph.namespaces import PREFIXES
+from r2pgraph.shacl.core import hoist_property_shapes, partition, run_parts
+from r2pgraph.shacl.results import ShaclResult
+from r2pgraph.shacl.sparql import data_store, evaluate, split_shapes
 from r2pgraph.sources.base import SourceGraph
+
+# Below this many triples, one process validates everything (forking costs more than it saves).
+PARALLEL_MIN_TRIPLES = 50_000
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,7 @@ def load_shapes(shapes_dir: Path) -> Graph:
     return shapes
 
 
-def _short(node: Node | None, graph: Graph) -> str | None:
+def _short(node: Node | None) -> str | None:
     if node is None:
         return None
     if isinstance(node, URIRef):
@@ -74,59 +85,86 @@ def _short(node: Node | None, graph: Graph) -> str | None:
     return str(node)
 
 
-def _locate(focus: Node, sources: Iterable[SourceGraph]) -> tuple[str | None, int | None]:
-    """The file (and line) where ``focus`` is described; the first file that mentions it otherwise."""
-    mentioned: str | None = None
+def _locate(focuses: set[Node], sources: list[SourceGraph]) -> dict[Node, tuple[str | None, int | None]]:
+    """For each focus node: the file (and line) where it is described; else the first file that mentions it.
+
+    One pass over the sources' line tables, then a look-up per file only for the nodes no file describes.
+    """
+    found: dict[Node, tuple[str | None, int | None]] = {}
+    if not focuses:
+        return found
     for sg in sources:
-        if isinstance(focus, URIRef) and focus in sg.locations:
-            return sg.path, sg.locations[focus]
-        if mentioned is None and (focus, None, None) in sg.graph:
-            mentioned = sg.path
-    return mentioned, None
+        for node in focuses - found.keys():
+            if isinstance(node, URIRef) and node in sg.locations:
+                found[node] = (sg.path, sg.locations[node])
+    unlocated = focuses - found.keys()
+    for sg in sources:
+        if not unlocated:
+            break
+        for node in [n for n in unlocated if (n, None, None) in sg.graph]:
+            found[node] = (sg.path, None)
+            unlocated.discard(node)
+    for node in unlocated:
+        found[node] = (None, None)
+    return found
 
 
-def validate_graphs(sources: list[SourceGraph], ontology: Graph, shapes: Graph) -> ValidationReport:
+def default_workers(triples: int) -> int:
+    """Processes for validating ``triples`` triples: the usable CPUs for large data, else one."""
+    if triples < PARALLEL_MIN_TRIPLES:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
+
+
+def validate_graphs(
+    sources: list[SourceGraph], ontology: Graph, shapes: Graph, workers: int | None = None
+) -> ValidationReport:
     """Validate the union of ``sources`` (with the ontology) against ``shapes``."""
-    data = Graph()
+    combined = Graph()
     for sg in sources:
-        data += sg.graph
-    return validate_graph(data, ontology, shapes, sources)
+        combined += sg.graph
+    combined += ontology
+    return _validate(combined, shapes, sources, workers)
 
 
 def validate_graph(
-    data: Graph, ontology: Graph, shapes: Graph, sources: list[SourceGraph] | None = None
+    data: Graph, ontology: Graph, shapes: Graph, sources: list[SourceGraph] | None = None, workers: int | None = None
 ) -> ValidationReport:
     """Validate one graph (with the ontology added) against ``shapes``.
 
-    ``sources``, when given, locate each result's focus node in the data files.
+    ``sources``, when given, locate each result's focus node in the data files. ``workers`` is the
+    number of processes (default: ``default_workers``).
     """
     combined = Graph()
     combined += data
     combined += ontology
-    conforms, results, _ = pyshacl_validate(
-        combined,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        abort_on_first=False,
-    )
-    violations = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        severity = results.value(result, SH.resultSeverity)
-        file, line = _locate(focus, sources or []) if focus is not None else (None, None)
-        violations.append(
-            Violation(
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                focus=str(focus),
-                path=_short(results.value(result, SH.resultPath), results),
-                message=str(results.value(result, SH.resultMessage) or ""),
-                value=_short(results.value(result, SH.value), results),
-                constraint=_short(results.value(result, SH.sourceConstraintComponent), results) or "",
-                shape=str(results.value(result, SH.sourceShape) or ""),
-                file=file,
-                line=line,
-            )
+    return _validate(combined, shapes, sources or [], workers)
+
+
+def _validate(combined: Graph, shapes: Graph, sources: list[SourceGraph], workers: int | None) -> ValidationReport:
+    """Validate ``combined`` (a private graph: pySHACL uses it in place) against ``shapes``."""
+    core_shapes, sparql_constraints = split_shapes(shapes)
+    processes = default_workers(len(combined)) if workers is None else workers
+    parts = partition(combined, hoist_property_shapes(core_shapes), processes)
+
+    def sparql_results() -> list[ShaclResult]:
+        return evaluate(data_store(combined), sparql_constraints) if sparql_constraints else []
+
+    results = run_parts(combined, parts, sparql_results)
+    places = _locate({r.focus for r in results}, sources)
+    violations = [
+        Violation(
+            severity=str(r.severity).rsplit("#", 1)[-1] if r.severity else "Violation",
+            focus=str(r.focus),
+            path=_short(r.path),
+            message=r.message,
+            value=_short(r.value),
+            constraint=_short(r.constraint) or "",
+            shape=str(r.shape or ""),
+            file=places[r.focus][0],
+            line=places[r.focus][1],
         )
-    return ValidationReport(conforms=bool(conforms), violations=violations)
+        for r in results
+    ]
+    conforms = all(r.severity in (SH.Warning, SH.Info) for r in results)
+    return ValidationReport(conforms=conforms, violations=violations)
