@@ -6,13 +6,12 @@ of one pySHACL run:
 
 - the SPARQL-based constraints of node shapes (``sh:sparql``), read from the shapes graph and
   each run once for all its focus nodes with pyoxigraph (``r2pgraph.shacl.sparql``);
-- every other constraint with pySHACL, on larger data with the shapes shared out among forked
-  processes (``r2pgraph.shacl.core``).
+- every other constraint with pySHACL, property shapes validated in one batch per shape
+  (``r2pgraph.shacl.core``).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +20,10 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from r2pgraph.namespaces import PREFIXES
-from r2pgraph.shacl.core import hoist_property_shapes, partition, run_parts
+from r2pgraph.shacl.core import hoist_property_shapes, run_pyshacl
 from r2pgraph.shacl.results import ShaclResult
 from r2pgraph.shacl.sparql import data_store, evaluate, split_shapes
 from r2pgraph.sources.base import SourceGraph
-
-# Below this many triples, one process validates everything (forking costs more than it saves).
-PARALLEL_MIN_TRIPLES = 50_000
 
 
 @dataclass(frozen=True)
@@ -109,48 +105,41 @@ def _locate(focuses: set[Node], sources: list[SourceGraph]) -> dict[Node, tuple[
     return found
 
 
-def default_workers(triples: int) -> int:
-    """Processes for validating ``triples`` triples: the usable CPUs for large data, else one."""
-    if triples < PARALLEL_MIN_TRIPLES:
-        return 1
-    return max(1, min(len(os.sched_getaffinity(0)), 4))
-
-
-def validate_graphs(
-    sources: list[SourceGraph], ontology: Graph, shapes: Graph, workers: int | None = None
-) -> ValidationReport:
+def validate_graphs(sources: list[SourceGraph], ontology: Graph, shapes: Graph) -> ValidationReport:
     """Validate the union of ``sources`` (with the ontology) against ``shapes``."""
     combined = Graph()
     for sg in sources:
         combined += sg.graph
     combined += ontology
-    return _validate(combined, shapes, sources, workers)
+    return _validate(combined, shapes, sources)
 
 
 def validate_graph(
-    data: Graph, ontology: Graph, shapes: Graph, sources: list[SourceGraph] | None = None, workers: int | None = None
+    data: Graph, ontology: Graph, shapes: Graph, sources: list[SourceGraph] | None = None
 ) -> ValidationReport:
     """Validate one graph (with the ontology added) against ``shapes``.
 
-    ``sources``, when given, locate each result's focus node in the data files. ``workers`` is the
-    number of processes (default: ``default_workers``).
+    ``sources``, when given, locate each result's focus node in the data files.
     """
     combined = Graph()
     combined += data
     combined += ontology
-    return _validate(combined, shapes, sources or [], workers)
+    return _validate(combined, shapes, sources or [])
 
 
-def _validate(combined: Graph, shapes: Graph, sources: list[SourceGraph], workers: int | None) -> ValidationReport:
-    """Validate ``combined`` (a private graph: pySHACL uses it in place) against ``shapes``."""
+def shacl_results(data: Graph, shapes: Graph) -> list[ShaclResult]:
+    """The results of validating ``data`` against ``shapes``: those of one pySHACL run.
+
+    ``data`` is used in place by pySHACL; pass a graph of your own.
+    """
     core_shapes, sparql_constraints = split_shapes(shapes)
-    processes = default_workers(len(combined)) if workers is None else workers
-    parts = partition(combined, hoist_property_shapes(core_shapes), processes)
+    results = evaluate(data_store(data), sparql_constraints) if sparql_constraints else []
+    return results + run_pyshacl(data, hoist_property_shapes(core_shapes))
 
-    def sparql_results() -> list[ShaclResult]:
-        return evaluate(data_store(combined), sparql_constraints) if sparql_constraints else []
 
-    results = run_parts(combined, parts, sparql_results)
+def _validate(combined: Graph, shapes: Graph, sources: list[SourceGraph]) -> ValidationReport:
+    """Validate ``combined`` (a private graph: pySHACL uses it in place) against ``shapes``."""
+    results = shacl_results(combined, shapes)
     places = _locate({r.focus for r in results}, sources)
     violations = [
         Violation(

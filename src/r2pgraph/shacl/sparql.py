@@ -128,11 +128,13 @@ def _extractable(shapes: Graph, shape: Node, constraint: Node) -> SparqlConstrai
 def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
     """The shapes graph without the SPARQL constraints evaluated here, and those constraints.
 
-    Deactivated shapes keep their constraints (pySHACL skips them). The returned graph keeps the
-    shapes graph's blank nodes, so results still name the same shapes.
+    Deactivated shapes keep their constraints (pySHACL skips them), and nothing is taken out when
+    the shapes have SHACL rules (whose inferred triples the constraints would have to see). The
+    returned graph keeps the shapes graph's blank nodes, so results still name the same shapes.
     """
     extracted: list[SparqlConstraint] = []
-    for shape, constraint in sorted(shapes.subject_objects(SH.sparql), key=str):
+    has_rules = (None, SH.rule, None) in shapes
+    for shape, constraint in [] if has_rules else sorted(shapes.subject_objects(SH.sparql), key=str):
         if (shape, SH.deactivated, Literal(True)) in shapes:
             continue
         found = _extractable(shapes, shape, constraint)
