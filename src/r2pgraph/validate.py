@@ -87,21 +87,22 @@ def _locate(focuses: set[Node], sources: list[SourceGraph]) -> dict[Node, tuple[
     One pass over the sources' line tables, then a look-up per file only for the nodes no file describes.
     """
     found: dict[Node, tuple[str | None, int | None]] = {}
-    if not focuses:
-        return found
+    pending = {f for f in focuses if isinstance(f, URIRef)}
     for sg in sources:
-        for node in focuses - found.keys():
-            if isinstance(node, URIRef) and node in sg.locations:
-                found[node] = (sg.path, sg.locations[node])
+        if not pending:
+            break
+        for node in pending.intersection(sg.locations):
+            found[node] = (sg.path, sg.locations[node])
+            pending.discard(node)
     unlocated = focuses - found.keys()
     for sg in sources:
         if not unlocated:
             break
-        for node in [n for n in unlocated if (n, None, None) in sg.graph]:
-            found[node] = (sg.path, None)
-            unlocated.discard(node)
-    for node in unlocated:
-        found[node] = (None, None)
+        for mentioned in [n for n in unlocated if (n, None, None) in sg.graph]:
+            found[mentioned] = (sg.path, None)
+            unlocated.discard(mentioned)
+    for nowhere in unlocated:
+        found[nowhere] = (None, None)
     return found
 
 
