@@ -37,7 +37,7 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format src tests
 	$(VENV)/bin/ruff check --fix src tests
 
-bench: $(STAMP) ## benchmark at 50 and 200 states; results in bench/results/ (about 10 minutes)
+bench: $(STAMP) ## benchmark at 50 and 200 states, builds validated; results in bench/results/ (about 7 minutes)
 	$(PY) -W ignore bench/run.py --sizes 50,200 --out bench/results
 	$(VENV)/bin/r2pgraph build
 	$(PY) bench/under_load.py --build-dir build --out bench/results

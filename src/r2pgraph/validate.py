@@ -1,21 +1,28 @@
 """SHACL validation of a dataset, with a report that names the file, line, entity and property.
 
-Runs pySHACL (https://www.w3.org/TR/shacl/) on one in-memory rdflib Graph holding the data and the
-ontology (so ``sh:targetClass`` reaches subclasses), with SPARQL-based constraints enabled.
+The data and the ontology (so ``sh:targetClass`` reaches subclasses) are validated as one graph
+against the shapes (https://www.w3.org/TR/shacl/), in two parts that together give the results
+of one pySHACL run:
+
+- the SPARQL-based constraints of node shapes (``sh:sparql``), read from the shapes graph and
+  each run once for all its focus nodes with pyoxigraph (``r2pgraph.shacl.sparql``);
+- every other constraint with pySHACL, property shapes validated in one batch per shape
+  (``r2pgraph.shacl.core``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyshacl import validate as pyshacl_validate
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from r2pgraph.namespaces import PREFIXES
+from r2pgraph.shacl.core import hoist_property_shapes, run_pyshacl
+from r2pgraph.shacl.results import ShaclResult
+from r2pgraph.shacl.sparql import data_store, evaluate, split_shapes
 from r2pgraph.sources.base import SourceGraph
 
 
@@ -63,7 +70,7 @@ def load_shapes(shapes_dir: Path) -> Graph:
     return shapes
 
 
-def _short(node: Node | None, graph: Graph) -> str | None:
+def _short(node: Node | None) -> str | None:
     if node is None:
         return None
     if isinstance(node, URIRef):
@@ -74,23 +81,38 @@ def _short(node: Node | None, graph: Graph) -> str | None:
     return str(node)
 
 
-def _locate(focus: Node, sources: Iterable[SourceGraph]) -> tuple[str | None, int | None]:
-    """The file (and line) where ``focus`` is described; the first file that mentions it otherwise."""
-    mentioned: str | None = None
+def _locate(focuses: set[Node], sources: list[SourceGraph]) -> dict[Node, tuple[str | None, int | None]]:
+    """For each focus node: the file (and line) where it is described; else the first file that mentions it.
+
+    One pass over the sources' line tables, then a look-up per file only for the nodes no file describes.
+    """
+    found: dict[Node, tuple[str | None, int | None]] = {}
+    pending = {f for f in focuses if isinstance(f, URIRef)}
     for sg in sources:
-        if isinstance(focus, URIRef) and focus in sg.locations:
-            return sg.path, sg.locations[focus]
-        if mentioned is None and (focus, None, None) in sg.graph:
-            mentioned = sg.path
-    return mentioned, None
+        if not pending:
+            break
+        for node in pending.intersection(sg.locations):
+            found[node] = (sg.path, sg.locations[node])
+            pending.discard(node)
+    unlocated = focuses - found.keys()
+    for sg in sources:
+        if not unlocated:
+            break
+        for mentioned in [n for n in unlocated if (n, None, None) in sg.graph]:
+            found[mentioned] = (sg.path, None)
+            unlocated.discard(mentioned)
+    for nowhere in unlocated:
+        found[nowhere] = (None, None)
+    return found
 
 
 def validate_graphs(sources: list[SourceGraph], ontology: Graph, shapes: Graph) -> ValidationReport:
     """Validate the union of ``sources`` (with the ontology) against ``shapes``."""
-    data = Graph()
+    combined = Graph()
     for sg in sources:
-        data += sg.graph
-    return validate_graph(data, ontology, shapes, sources)
+        combined += sg.graph
+    combined += ontology
+    return _validate(combined, shapes, sources)
 
 
 def validate_graph(
@@ -103,30 +125,36 @@ def validate_graph(
     combined = Graph()
     combined += data
     combined += ontology
-    conforms, results, _ = pyshacl_validate(
-        combined,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        abort_on_first=False,
-    )
-    violations = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        severity = results.value(result, SH.resultSeverity)
-        file, line = _locate(focus, sources or []) if focus is not None else (None, None)
-        violations.append(
-            Violation(
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                focus=str(focus),
-                path=_short(results.value(result, SH.resultPath), results),
-                message=str(results.value(result, SH.resultMessage) or ""),
-                value=_short(results.value(result, SH.value), results),
-                constraint=_short(results.value(result, SH.sourceConstraintComponent), results) or "",
-                shape=str(results.value(result, SH.sourceShape) or ""),
-                file=file,
-                line=line,
-            )
+    return _validate(combined, shapes, sources or [])
+
+
+def shacl_results(data: Graph, shapes: Graph) -> list[ShaclResult]:
+    """The results of validating ``data`` against ``shapes``: those of one pySHACL run.
+
+    ``data`` is used in place by pySHACL; pass a graph of your own.
+    """
+    core_shapes, sparql_constraints = split_shapes(shapes)
+    results = evaluate(data_store(data), sparql_constraints) if sparql_constraints else []
+    return results + run_pyshacl(data, hoist_property_shapes(core_shapes))
+
+
+def _validate(combined: Graph, shapes: Graph, sources: list[SourceGraph]) -> ValidationReport:
+    """Validate ``combined`` (a private graph: pySHACL uses it in place) against ``shapes``."""
+    results = shacl_results(combined, shapes)
+    places = _locate({r.focus for r in results}, sources)
+    violations = [
+        Violation(
+            severity=str(r.severity).rsplit("#", 1)[-1] if r.severity else "Violation",
+            focus=str(r.focus),
+            path=_short(r.path),
+            message=r.message,
+            value=_short(r.value),
+            constraint=_short(r.constraint) or "",
+            shape=str(r.shape or ""),
+            file=places[r.focus][0],
+            line=places[r.focus][1],
         )
-    return ValidationReport(conforms=bool(conforms), violations=violations)
+        for r in results
+    ]
+    conforms = all(r.severity in (SH.Warning, SH.Info) for r in results)
+    return ValidationReport(conforms=conforms, violations=violations)

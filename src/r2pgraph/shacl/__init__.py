@@ -1,0 +1,1 @@
+"""SHACL validation in parts: pySHACL for the core constraints, pyoxigraph for SPARQL constraints."""
