@@ -9,21 +9,21 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from r2pgraph import __version__
-from r2pgraph.build import build_generation, check, load_ontology
 from r2pgraph.config import Settings
 from r2pgraph.errors import DataError, R2PError, ValidationFailed
 from r2pgraph.export import EXPORTS
 from r2pgraph.generations import current_generation, find_generation, list_generations, rollback
 from r2pgraph.query import RESULT_FORMATS, read_query, render, run_query
-from r2pgraph.safe_rdf import FORMATS
-from r2pgraph.sources import load_files
-from r2pgraph.sources.base import SourceGraph
 from r2pgraph.store import open_store
-from r2pgraph.validate import load_shapes, validate_graphs
 
-RDF_SUFFIXES = FORMATS
+if TYPE_CHECKING:
+    from r2pgraph.sources.base import SourceGraph
+
+# The pipeline's heavy modules (loaders, pySHACL) are imported by the commands that use them, so
+# that `serve` (and its worker processes, which re-import this module) start fast.
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -35,6 +35,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from r2pgraph.build import build_generation
+
     result = build_generation(_settings(args), allow_shrink=args.allow_shrink)
     report = result.report
     state = "unchanged, still serving" if result.unchanged else "built"
@@ -87,11 +89,17 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 def _rdf_file(path: Path) -> SourceGraph:
     from r2pgraph.namespaces import graph_iri
     from r2pgraph.safe_rdf import parse_rdf_file
+    from r2pgraph.sources.base import SourceGraph
 
     return SourceGraph(iri=graph_iri(path.name), path=str(path), graph=parse_rdf_file(path), content_hash="")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from r2pgraph.build import check, load_ontology
+    from r2pgraph.safe_rdf import FORMATS as RDF_SUFFIXES
+    from r2pgraph.sources import load_files
+    from r2pgraph.validate import load_shapes, validate_graphs
+
     settings = _settings(args)
     if not args.paths:
         _, _, report = check(settings)

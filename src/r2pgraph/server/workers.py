@@ -17,8 +17,11 @@ import contextlib
 import multiprocessing as mp
 import os
 import queue
+import sys
 import threading
 import time
+import types
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -58,11 +61,24 @@ class WorkerFailed(Exception):
         super().__init__("The query worker failed while evaluating the query; it has been replaced.")
 
 
+@contextlib.contextmanager
+def _without_main_module() -> Iterator[None]:
+    """Start processes without making them re-run the program's main module (``spawn`` re-imports
+    it; a worker needs only this module, which is found by name), which halves their start time."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 class _Worker:
     def __init__(self, ctx: mp.context.SpawnContext, store_path: Path):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(str(store_path), child), daemon=True)
-        self.process.start()
+        with _without_main_module():
+            self.process.start()
         child.close()
 
     def wait_ready(self, timeout: float) -> None:
@@ -84,7 +100,8 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
-        self.conn.close()
+        with contextlib.suppress(OSError):
+            self.conn.close()
 
 
 class QueryPool:
@@ -96,10 +113,18 @@ class QueryPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
-        workers = [_Worker(self._ctx, store_path) for _ in range(max(1, size))]
-        for w in workers:
-            w.wait_ready(60)
-            self._idle.put(w)
+        self._starting = [_Worker(self._ctx, store_path) for _ in range(max(1, size))]
+        # Each worker joins the pool as soon as it is ready: the first query waits only for the first.
+        threading.Thread(target=self._admit, name="query workers starting", daemon=True).start()
+
+    def _admit(self) -> None:
+        for worker in self._starting:
+            try:
+                worker.wait_ready(60)
+            except (RuntimeError, EOFError, OSError):
+                worker.stop()
+                continue
+            self._idle.put(worker)
 
     def run(self, job: Job, deadline: float) -> Answer:
         """Run ``job`` in a worker. Raises DeadlineExceeded (the worker is then replaced)."""
@@ -149,7 +174,10 @@ class QueryPool:
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
-                return
+                break
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
             worker.stop()
+        for worker in self._starting:  # any that had not finished starting
+            if worker.process.is_alive():
+                worker.stop()
