@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset
 
+from r2pgraph.jsonld_compact import compact
 from r2pgraph.namespaces import PREFIXES
 
 # format name → (file name, media type)
@@ -87,13 +87,8 @@ def write_exports(store: ox.Store, nquads: bytes, generation: Path, ontology_dir
     union.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store)
     union.dump(str(paths["turtle"]), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
     union.dump(str(paths["ntriples"]), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    dataset = Dataset()
-    dataset.parse(data=nquads, format="nquads")
-    context = load_context(ontology_dir)
-    text = dataset.serialize(format="json-ld", context=context, auto_compact=True)
-    doc = json.loads(text)
-    if isinstance(doc, dict):
-        doc["@context"] = context
+    expanded = json.loads(store.dump(format=ox.RdfFormat.JSON_LD) or b"[]")
+    doc = compact(expanded, load_context(ontology_dir))
     paths["jsonld"].write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     paths["findings-csv"].write_bytes(_csv(store, FINDINGS_QUERY))
     paths["treaty-actions-csv"].write_bytes(_csv(store, TREATY_ACTIONS_QUERY))
