@@ -1,8 +1,9 @@
 """Synthetic data shaped like the real data, written through the project's own file formats.
 
 ``generate(target, n_states, editions=2, seed=…)`` copies the repository's ``data/`` into
-``target`` and adds, for ``n_states`` ISO 3166 states (real alpha-3 codes from pycountry, JPN
-skipped because the seed data already describes it):
+``target`` and adds, for ``n_states`` states (real ISO 3166 alpha-3 codes from pycountry, JPN
+skipped because the seed data already describes it; past 248, ISO's user-assigned codes XAA…,
+QMA…, described in ``states/bench-states.ttl``, so that 1,000 states can be generated):
 
 - ``treaty-actions/<STATE>.csv``: for ~80% of the instruments in ``data/instruments`` a signature
   and then a ratification or accession, dated after the instrument's adoption (2010 or later for
@@ -54,12 +55,32 @@ KINDS = ["Report", "Briefing", "Statement", "Review", "Study", "Commentary"]
 TREATY_ACTION_COLUMNS = TREATY_ACTION_CSV_COLUMNS
 
 
+# Past the 248 real codes: ISO 3166-1's user-assigned alpha-3 ranges (XAA–XZZ, QMA–QZZ), which no
+# real state has, described in ``states/bench-states.ttl`` so that they are states of the graph.
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+SYNTHETIC = [f"X{a}{b}" for a in LETTERS for b in LETTERS] + [f"Q{a}{b}" for a in LETTERS[12:] for b in LETTERS]
+
+
 def states(n: int) -> list[str]:
-    """The first ``n`` ISO 3166-1 alpha-3 codes in code order, JPN skipped."""
-    codes = sorted(c.alpha_3 for c in pycountry.countries if c.alpha_3 != "JPN")
+    """The first ``n`` ISO 3166-1 alpha-3 codes in code order (JPN skipped), then user-assigned codes."""
+    codes = sorted(c.alpha_3 for c in pycountry.countries if c.alpha_3 != "JPN") + SYNTHETIC
     if n > len(codes):
         raise ValueError(f"only {len(codes)} states available")
     return codes[:n]
+
+
+def synthetic_states_turtle(codes: list[str]) -> str:
+    """The user-assigned codes among ``codes`` as r2p:State resources."""
+    lines = [
+        "@prefix r2p: <https://w3id.org/r2p/ontology#> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+    ]
+    for k, code in enumerate(c for c in codes if c in SYNTHETIC):
+        lines.append(
+            f'<https://w3id.org/r2p/id/state/{code}> a r2p:State ; skos:prefLabel "Synthetic state {code}"@en ;'
+            f' r2p:iso3166Alpha2 "{code[:2]}" ; r2p:iso3166Alpha3 "{code}" ; r2p:iso3166Numeric "{900 + k % 100}" .'
+        )
+    return "\n".join(lines) + "\n"
 
 
 def instruments(data_dir: Path) -> list[tuple[str, dt.date | None]]:
@@ -98,6 +119,8 @@ def generate(target: Path, n_states: int, editions: int = 2, seed: int = 2024060
         shutil.rmtree(target)
     shutil.copytree(REAL_DATA, target)
     codes = states(n_states)
+    if any(c in SYNTHETIC for c in codes):
+        (target / "states" / "bench-states.ttl").write_text(synthetic_states_turtle(codes), encoding="utf-8")
     insts = instruments(target)
     inds = indicators(target)
     years = [2021 + 2 * i for i in range(editions)]
