@@ -114,7 +114,12 @@ def plot(doc: dict[str, Any], out: Path) -> Path:
     ax = axes[1][1]
     mem: list[tuple[str, list[float | None], str]] = [
         ("build process peak RSS", [r["builds"][0]["peak_rss_mb"] for r in sizes], "^-"),
-        ("r2pgraph serve peak RSS", [r.get("server_peak_rss_mb") for r in sizes], "o-"),
+        ("r2pgraph serve peak RSS, main process", [r.get("server_peak_rss_mb") for r in sizes], "o-"),
+        (
+            "r2pgraph serve peak RSS, sum over its processes",
+            [(r.get("server_tree_peak_rss") or {}).get("sum_mb") for r in sizes],
+            "o:",
+        ),
         ("rdflib-endpoint peak RSS", [(r.get("rival") or {}).get("rss_peak_mb") for r in sizes], "s--"),
     ]
     for label, ys, style in mem:

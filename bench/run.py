@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import procmem  # noqa: E402
 import rival  # noqa: E402
 import targets  # noqa: E402
 from generate import generate, states  # noqa: E402
@@ -293,9 +294,12 @@ def bench_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, object
         res["throughput"] = throughput(srv.url, mix, args.concurrency, args.max_requests, args.max_seconds)
         log(f"  throughput: {res['throughput']['req_per_s']} req/s over {res['throughput']['requests']} requests")
         res["server_peak_rss_mb"] = srv.vm_hwm_mb()
+        assert srv.proc is not None
+        res["server_tree_peak_rss"] = procmem.tree_hwm_mb(srv.proc.pid)  # with the query workers
         if args.rival:  # rdflib-endpoint on the same N-Quads, interleaved with this server
             res["rival"] = rival.compare(srv.url, generation, mix, free_port, args, log)
             res["server_peak_rss_after_comparison_mb"] = srv.vm_hwm_mb()
+            res["server_tree_peak_rss_after_comparison"] = procmem.tree_hwm_mb(srv.proc.pid)
     finally:
         srv.stop()
     res["ratio_http_over_inprocess"] = {
@@ -337,7 +341,9 @@ def markdown(doc: dict) -> str:
             "",
             f"Cold start to first 200 on `/sparql?query=ASK{{}}`: median {r['cold_start_s']['median']} s "
             f"(runs {r['cold_start_s']['runs']}). "
-            f"Server peak RSS (VmHWM) after the load: {r['server_peak_rss_mb']} MB.",
+            f"Server peak RSS (VmHWM) after the load: {r['server_peak_rss_mb']} MB (main process); "
+            f"{r['server_tree_peak_rss']['sum_mb']} MB summed over its {r['server_tree_peak_rss']['processes']} "
+            "processes (query workers included; shared pages counted once per process).",
             "",
             f"Throughput over the mix at concurrency {r['throughput']['concurrency']}: "
             f"**{r['throughput']['req_per_s']} req/s** ({r['throughput']['requests']} requests in "

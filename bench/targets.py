@@ -81,5 +81,12 @@ def summary(sizes: list[dict[str, Any]]) -> list[str]:
     out.append("| cold start < 1 s | " + " | ".join(cold(r) for r in sizes) + " |")
     out.append("| HTTP ≤ 2 × in-process + 3 ms (small queries) | " + " | ".join(small(r) for r in sizes) + " |")
     out.append("| SPARQL-mix throughput ≥ 30 × rdflib-endpoint | " + " | ".join(thr(r) for r in sizes) + " |")
+
+    def rss(r: dict[str, Any]) -> str:
+        tree = r.get("server_tree_peak_rss") or {}
+        theirs = (r.get("rival") or {}).get("rss_peak_mb")
+        return f"ours {tree.get('sum_mb')} MB ({tree.get('processes')} processes), rdflib-endpoint {theirs} MB"
+
+    out.append("| (no target) server peak RSS | " + " | ".join(rss(r) for r in sizes) + " |")
     out.append("")
     return out
