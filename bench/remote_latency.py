@@ -34,6 +34,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from generate import generate, states  # noqa: E402
+from procmem import tree_hwm_mb  # noqa: E402
 from queries import Query, query_mix  # noqa: E402
 from rival import result_rows  # noqa: E402
 from run import PY, ROOT, free_port, machine, run_build  # noqa: E402
@@ -60,13 +61,9 @@ class Proc:
                 raise RuntimeError(f"did not start: {' '.join(self.args)}")
             time.sleep(0.05)
 
-    def vm_hwm_mb(self) -> float | None:
-        if self.proc is None:
-            return None
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-        return None
+    def vm_hwm_mb(self) -> object:
+        """VmHWM summed over the process and its children (serve's query workers)."""
+        return tree_hwm_mb(self.proc.pid)["sum_mb"] if self.proc else None
 
     def stop(self) -> None:
         if self.proc is None:
@@ -232,7 +229,8 @@ def markdown(doc: dict[str, Any]) -> str:
             f"Python start-up included): `{c['publish_output']}`.",
             "",
             f"Cold start to the first 200: embedded {c['cold_start_s']['embedded']} s, "
-            f"remote {c['cold_start_s']['remote']} s. Peak RSS: embedded server {c['peak_rss_mb']['embedded']} MB, "
+            f"remote {c['cold_start_s']['remote']} s. Peak RSS (VmHWM summed over each server's processes, "
+            f"query workers included): embedded server {c['peak_rss_mb']['embedded']} MB, "
             f"remote-mode server {c['peak_rss_mb']['remote']} MB, Oxigraph server {c['peak_rss_mb']['oxigraph']} MB.",
             "",
             "| query | embedded ms | remote ms | remote / embedded | remote − embedded ms | Oxigraph direct ms | "
