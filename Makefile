@@ -37,7 +37,8 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format src tests
 	$(VENV)/bin/ruff check --fix src tests
 
-bench: $(STAMP) ## benchmark at 50 and 200 states, builds validated; results in bench/results/ (about 7 minutes)
+bench: $(STAMP) ## benchmark at 50 and 200 states (builds validated), against rdflib-endpoint too; results and plot in bench/results/
+	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) -W ignore bench/run.py --sizes 50,200 --out bench/results
 	$(VENV)/bin/r2pgraph build
 	$(PY) bench/under_load.py --build-dir build --out bench/results

@@ -27,6 +27,9 @@ from fastapi.testclient import TestClient
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import procmem  # noqa: E402
+import rival  # noqa: E402
+import targets  # noqa: E402
 from generate import generate, states  # noqa: E402
 from queries import Query, query_mix  # noqa: E402
 
@@ -291,11 +294,18 @@ def bench_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, object
         res["throughput"] = throughput(srv.url, mix, args.concurrency, args.max_requests, args.max_seconds)
         log(f"  throughput: {res['throughput']['req_per_s']} req/s over {res['throughput']['requests']} requests")
         res["server_peak_rss_mb"] = srv.vm_hwm_mb()
+        assert srv.proc is not None
+        res["server_tree_peak_rss"] = procmem.tree_hwm_mb(srv.proc.pid)  # with the query workers
+        if args.rival:  # rdflib-endpoint on the same N-Quads, interleaved with this server
+            res["rival"] = rival.compare(srv.url, generation, mix, free_port, args, log)
+            res["server_peak_rss_after_comparison_mb"] = srv.vm_hwm_mb()
+            res["server_tree_peak_rss_after_comparison"] = procmem.tree_hwm_mb(srv.proc.pid)
     finally:
         srv.stop()
     res["ratio_http_over_inprocess"] = {
         k: round(http[k]["median_ms"] / inproc[k]["median_ms"], 2) if inproc[k]["median_ms"] else None for k in http
     }
+    res["http_overhead"] = targets.http_overhead(inproc, http, mix)
     return res
 
 
@@ -314,6 +324,9 @@ def markdown(doc: dict) -> str:
         "TestClient. HTTP = `r2pgraph serve` (uvicorn) on 127.0.0.1 via httpx, one connection.",
         "",
     ]
+    if doc.get("plot"):
+        out += [f"![cost against size: build, latency ours vs rdflib-endpoint, throughput, memory]({doc['plot']})", ""]
+    out += targets.summary(doc["sizes"])
     for r in doc["sizes"]:
         b = r["builds"][0]
         t = b["timings"]
@@ -328,7 +341,9 @@ def markdown(doc: dict) -> str:
             "",
             f"Cold start to first 200 on `/sparql?query=ASK{{}}`: median {r['cold_start_s']['median']} s "
             f"(runs {r['cold_start_s']['runs']}). "
-            f"Server peak RSS (VmHWM) after the load: {r['server_peak_rss_mb']} MB.",
+            f"Server peak RSS (VmHWM) after the load: {r['server_peak_rss_mb']} MB (main process); "
+            f"{r['server_tree_peak_rss']['sum_mb']} MB summed over its {r['server_tree_peak_rss']['processes']} "
+            "processes (query workers included; shared pages counted once per process).",
             "",
             f"Throughput over the mix at concurrency {r['throughput']['concurrency']}: "
             f"**{r['throughput']['req_per_s']} req/s** ({r['throughput']['requests']} requests in "
@@ -341,6 +356,9 @@ def markdown(doc: dict) -> str:
             ip, h = r["in_process"][k], r["http"][k]
             out.append(f"| {k} | {ip['median_ms']} | {h['median_ms']} | {ip['size']} | {h['bytes']} |")
         out.append("")
+        out += targets.overhead_rows(r["http_overhead"])
+        if r.get("rival"):
+            out += rival.markdown(r["rival"])
     out += ["## Ratio HTTP median / in-process median", ""]
     keys = list(doc["sizes"][0]["http"]) if doc["sizes"] else []
     out.append("| query | " + " | ".join(f"N={r['states']}" for r in doc["sizes"]) + " |")
@@ -388,6 +406,9 @@ def main() -> None:
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--max-requests", type=int, default=200)
     p.add_argument("--max-seconds", type=float, default=20)
+    p.add_argument("--no-rival", dest="rival", action="store_false", help="skip the rdflib-endpoint comparison")
+    p.add_argument("--rival-timeout", type=float, default=60, help="s per rdflib-endpoint request (latency runs)")
+    p.add_argument("--rival-query-budget", type=float, default=10, help="s of rdflib-endpoint timed runs per query")
     p.add_argument("--work", type=Path, default=None, help="scratch dir (default: a temp dir, removed)")
     args = p.parse_args()
 
@@ -415,6 +436,13 @@ def main() -> None:
     doc["runtime_s"] = round(time.perf_counter() - t_all, 1)
     name = f"results-{started}.json"
     doc["json_file"] = name
+    try:
+        from plot import plot
+
+        plot(doc, args.out / "latest.png")
+        doc["plot"] = "latest.png"
+    except ImportError as e:  # matplotlib comes with the bench extra (make bench installs it)
+        log(f"no plot: {e}")
     (args.out / name).write_text(json.dumps(doc, indent=2), encoding="utf-8")
     (args.out / "latest.md").write_text(markdown(doc), encoding="utf-8")
     log(f"wrote {args.out / name} and {args.out / 'latest.md'} in {doc['runtime_s']} s")
