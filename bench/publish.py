@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from r2pgraph.build import content_hash
+from run import free_port
 
 PER_STATE = ("/assessments/apr2p-2019/JPN>", "/assessments/apr2p-2019/JPN-citations>", "/treaty-actions/JPN>")
 
@@ -45,12 +45,6 @@ def synthetic_generation(seed: Path, states: int, out: Path) -> dict[str, int]:
     return {"quads": body.count(b"\n"), "graphs": len(graphs)}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def timed_publish(generation: Path, base: str) -> tuple[float, str]:
     args = ["--to", base + "/query", "--update", base + "/update", "--gsp", base + "/store", "--timeout", "3600"]
     t0 = time.perf_counter()
@@ -62,7 +56,7 @@ def timed_publish(generation: Path, base: str) -> tuple[float, str]:
     )
     seconds = time.perf_counter() - t0
     if out.returncode != 0:
-        raise SystemExit(f"publish failed: {out.stderr.strip()}")
+        raise RuntimeError(f"publish failed: {out.stderr.strip()}")
     return seconds, out.stdout.strip()
 
 

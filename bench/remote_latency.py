@@ -35,6 +35,7 @@ sys.path.insert(0, str(BENCH))
 
 from generate import generate, states  # noqa: E402
 from procmem import tree_hwm_mb  # noqa: E402
+from publish import timed_publish  # noqa: E402
 from queries import Query, query_mix  # noqa: E402
 from rival import result_rows  # noqa: E402
 from run import PY, ROOT, free_port, machine, run_build  # noqa: E402
@@ -128,21 +129,6 @@ def interleaved(targets: dict[str, tuple[str, str]], mix: list[Query], runs: int
     return out
 
 
-def publish(generation: Path, base: str) -> tuple[float, str]:
-    args = ["--to", base + "/query", "--update", base + "/update", "--gsp", base + "/store", "--timeout", "3600"]
-    t0 = time.perf_counter()
-    out = subprocess.run(
-        [PY, "-m", "r2pgraph.cli", "publish", "--generation", str(generation), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - t0
-    if out.returncode != 0:
-        raise RuntimeError(f"publish failed: {out.stderr.strip()}")
-    return seconds, out.stdout.strip()
-
-
 def one_case(case: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
     res: dict[str, Any] = {"case": case}
     if case.isdigit():
@@ -174,7 +160,7 @@ def one_case(case: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
     ox.start()
     procs: list[Proc] = [ox]
     try:
-        res["publish_s"], res["publish_output"] = publish(generation, base)
+        res["publish_s"], res["publish_output"] = timed_publish(generation, base)
         res["publish_s"] = round(res["publish_s"], 2)
         print(f"  published in {res['publish_s']} s: {res['publish_output']}", flush=True)
         embedded, e_url = serve(["--build-dir", str(build_dir)])

@@ -15,7 +15,6 @@ import json
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from load import bounded_load
 from queries import Query
 
 BENCH = Path(__file__).resolve().parent
@@ -172,53 +172,11 @@ def mix_throughput(
     ``max_requests`` are sent or ``max_seconds`` pass. A request not answered within
     ``max_seconds`` counts as failed (timed out); req/s counts completed requests only."""
     sparql = [q for q in mix if q.kind == "sparql"]
-    lock = threading.Lock()
-    sent, failed, timed_out = [0], [0], [0]
-    per_query: dict[str, list[float]] = {q.key: [] for q in sparql}
-    t_end = time.perf_counter() + max_seconds
-
-    def worker(offset: int) -> None:
-        with httpx.Client(base_url=url, timeout=max_seconds) as client:
-            i = offset
-            while True:
-                with lock:
-                    if sent[0] >= max_requests or time.perf_counter() > t_end:
-                        return
-                    sent[0] += 1
-                q = sparql[i % len(sparql)]
-                i += 1
-                t0 = time.perf_counter()
-                try:
-                    _request(client, path, q)
-                    with lock:
-                        per_query[q.key].append((time.perf_counter() - t0) * 1000)
-                except httpx.TimeoutException:
-                    with lock:
-                        failed[0] += 1
-                        timed_out[0] += 1
-                except httpx.HTTPError:
-                    with lock:
-                        failed[0] += 1
-
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
-    done = sum(len(v) for v in per_query.values())
-    return {
-        "concurrency": concurrency,
-        "sent": sent[0],
-        "completed": done,
-        "failed": failed[0],
-        "timed_out": timed_out[0],
-        "elapsed_s": round(elapsed, 3),
-        "req_per_s": round(done / elapsed, 3) if elapsed else None,
-        "median_ms_per_query": {k: round(statistics.median(v), 2) for k, v in per_query.items() if v},
-        "limits": {"max_requests": max_requests, "max_seconds": max_seconds, "request_timeout_s": max_seconds},
-    }
+    res = bounded_load(
+        url, sparql, lambda c, q: _request(c, path, q), concurrency, max_requests, max_seconds, max_seconds
+    )
+    res["limits"] = {"max_requests": max_requests, "max_seconds": max_seconds, "request_timeout_s": max_seconds}
+    return res
 
 
 def compare(

@@ -16,7 +16,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from importlib.metadata import version
 from pathlib import Path
@@ -31,6 +30,7 @@ import procmem  # noqa: E402
 import rival  # noqa: E402
 import targets  # noqa: E402
 from generate import generate, states  # noqa: E402
+from load import bounded_load  # noqa: E402
 from queries import Query, query_mix  # noqa: E402
 
 ROOT = BENCH.parent
@@ -180,46 +180,16 @@ def over_http(client: httpx.Client, q: Query):
 
 def throughput(url: str, mix: list[Query], concurrency: int, max_requests: int, max_seconds: float) -> dict:
     """Workers cycle through the mix until ``max_requests`` are sent or ``max_seconds`` pass."""
-    lock = threading.Lock()
-    sent = [0]
-    errors = [0]
-    per_query: dict[str, list[float]] = {q.key: [] for q in mix}
-    t_end = time.perf_counter() + max_seconds
-
-    def worker(offset: int) -> None:
-        with httpx.Client(base_url=url, timeout=max_seconds + 30) as client:
-            i = offset
-            while True:
-                with lock:
-                    if sent[0] >= max_requests or time.perf_counter() > t_end:
-                        return
-                    sent[0] += 1
-                q = mix[i % len(mix)]
-                i += 1
-                t0 = time.perf_counter()
-                try:
-                    over_http(client, q)()
-                    with lock:
-                        per_query[q.key].append((time.perf_counter() - t0) * 1000)
-                except httpx.HTTPError:
-                    with lock:
-                        errors[0] += 1
-
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
-    done = sum(len(v) for v in per_query.values())
+    res = bounded_load(
+        url, mix, lambda c, q: over_http(c, q)(), concurrency, max_requests, max_seconds, max_seconds + 30
+    )
     return {
         "concurrency": concurrency,
-        "requests": done,
-        "errors": errors[0],
-        "elapsed_s": round(elapsed, 3),
-        "req_per_s": round(done / elapsed, 2) if elapsed else None,
-        "median_ms_per_query": {k: round(statistics.median(v), 2) for k, v in per_query.items() if v},
+        "requests": res["completed"],
+        "errors": res["failed"],
+        "elapsed_s": res["elapsed_s"],
+        "req_per_s": round(res["completed"] / res["elapsed_s"], 2) if res["elapsed_s"] else None,
+        "median_ms_per_query": res["median_ms_per_query"],
         "limits": {"max_requests": max_requests, "max_seconds": max_seconds},
     }
 
