@@ -44,3 +44,14 @@ class NoGeneration(R2PError):
 
     def __init__(self, build_dir: Path):
         super().__init__(f"no built graph in {build_dir}: run `r2pgraph build` first")
+
+
+class RemoteStoreError(R2PError):
+    """A request to a remote SPARQL store failed; ``url`` and ``status`` (None: no HTTP answer) say where."""
+
+    def __init__(self, url: str, message: str, status: int | None = None, timed_out: bool = False):
+        self.url = url
+        self.status = status
+        self.detail = message
+        self.timed_out = timed_out
+        super().__init__(f"{url}: {message}")

@@ -7,12 +7,11 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
 from r2pgraph.namespaces import PREFIXES
-from r2pgraph.remote import RemoteStore
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -23,7 +22,10 @@ Row = dict[str, Any]  # variable name → ox.NamedNode | ox.BlankNode | ox.Liter
 Term = ox.NamedNode | ox.Literal
 # Where queries run: the embedded store, or a remote SPARQL 1.1 store (``serve --store URL``).
 # Code above this module reads both the same way, through ``select`` and ``graph_quads``.
-Source = ox.Store | RemoteStore
+if TYPE_CHECKING:  # the remote client (and httpx) is imported only where a remote store is used
+    from r2pgraph.remote import RemoteStore
+
+Source: TypeAlias = "ox.Store | RemoteStore"
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
@@ -59,7 +61,7 @@ def select(
     Raises TypeError for a query that is not a SELECT, SyntaxError for a malformed one.
     """
     text = with_values(query, bind) if bind else query
-    if isinstance(store, RemoteStore):
+    if not isinstance(store, ox.Store):
         return store.select(text)  # the store's default graph is the union of its graphs (see README)
     result = store.query(text, use_default_graph_as_union=union)
     if not isinstance(result, ox.QuerySolutions):

@@ -17,13 +17,14 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
-from r2pgraph.errors import R2PError
+from r2pgraph.errors import RemoteStoreError
 
 AUTH_KINDS = ("basic", "digest")
 USER_ENV = "R2P_STORE_USER"
 PASSWORD_ENV = "R2P_STORE_PASSWORD"
 AUTH_ENV = "R2P_STORE_AUTH"
 DETAIL_CHARS = 200
+__all__ = ["Endpoints", "RemoteStore", "RemoteStoreError", "auth_from_env", "value"]
 
 Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]
 
@@ -32,17 +33,6 @@ def value(row: Row, name: str) -> str | None:
     """The lexical value of a row's term (IRI, literal value or blank node id); None when unbound."""
     term = row.get(name)
     return None if term is None or isinstance(term, ox.Triple) else term.value
-
-
-class RemoteStoreError(R2PError):
-    """A request to a remote store failed; ``url`` and ``status`` (None: no HTTP answer) say where."""
-
-    def __init__(self, url: str, message: str, status: int | None = None, timed_out: bool = False):
-        self.url = url
-        self.status = status
-        self.detail = message
-        self.timed_out = timed_out
-        super().__init__(f"{url}: {message}")
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from r2pgraph.errors import R2PError
-from r2pgraph.remote import RemoteStoreError
+from r2pgraph.errors import R2PError, RemoteStoreError
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.evaluation import Job
 from r2pgraph.server.served import Served, Serving

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from r2pgraph.remote import RemoteStoreError
+from r2pgraph.errors import RemoteStoreError
 from r2pgraph.server.conneg import NotAcceptable
 
 
