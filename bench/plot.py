@@ -21,9 +21,10 @@ import matplotlib.pyplot as plt
 STEPS = [
     ("load_s", "load"),
     ("validate_s", "SHACL validate"),
-    ("unaccounted_s", "assemble + derived"),
+    ("assemble_s", "assemble + derived"),
     ("store_s", "store"),
     ("exports_s", "exports"),
+    ("unaccounted_s", "other"),
 ]
 
 

@@ -305,8 +305,9 @@ def markdown(doc: dict) -> str:
             f"## {r['states']} states × {r['editions']} editions — {r['quads']} quads",
             "",
             f"Build ({len(r['builds'])} run(s), first shown; {gate}): load {t.get('load_s')} s, "
-            f"validate {t.get('validate_s', '—')} s, store {t.get('store_s')} s, exports {t.get('exports_s')} s, "
-            f"not in the report's timings (assemble + derived graphs, mostly) {b['unaccounted_s']} s; "
+            f"validate {t.get('validate_s', '—')} s, assemble + derived graphs {t.get('assemble_s', '—')} s, "
+            f"store {t.get('store_s')} s, exports {t.get('exports_s')} s, "
+            f"other (counts, report, fsync, process start) {b['unaccounted_s']} s; "
             f"total {b['total_s']} s; build peak RSS {b['peak_rss_mb']} MB.",
             "",
             f"Cold start to first 200 on `/sparql?query=ASK{{}}`: median {r['cold_start_s']['median']} s "

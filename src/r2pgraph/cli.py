@@ -91,7 +91,7 @@ def _rdf_file(path: Path) -> SourceGraph:
     from r2pgraph.safe_rdf import parse_rdf_file
     from r2pgraph.sources.base import SourceGraph
 
-    return SourceGraph(iri=graph_iri(path.name), path=str(path), graph=parse_rdf_file(path), content_hash="")
+    return SourceGraph.from_graph(graph_iri(path.name), str(path), parse_rdf_file(path))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

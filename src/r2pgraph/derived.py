@@ -4,22 +4,17 @@ of assessments' treaty claims. Both are recomputed on every build, so they are a
 from __future__ import annotations
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from r2pgraph.claims import CLAIMS_GRAPH, check_claims, claim_check_graph
 from r2pgraph.crossref import CROSSREF_GRAPH, reconcile, reconciliation_graph
 from r2pgraph.namespaces import R2P
+from r2pgraph.oxterms import OxTerms
 
 
-def _load(store: ox.Store, graph: Graph, name: URIRef) -> None:
-    store.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
-
-
-def add_derived_graphs(nquads: bytes) -> bytes:
-    """Return ``nquads`` plus the cross-reference and claim-check graphs, as sorted N-Quads."""
-    store = ox.Store()
-    store.load(nquads, ox.RdfFormat.N_QUADS)
+def add_derived_graphs(store: ox.Store) -> None:
+    """Add the cross-reference and claim-check graphs, computed from the store's data, to it."""
     crossref = reconciliation_graph(reconcile(store))
     checks = claim_check_graph(check_claims(store))
     for graph, name, what in (
@@ -29,6 +24,4 @@ def add_derived_graphs(nquads: bytes) -> bytes:
         graph.add((name, RDF.type, R2P.DataFile))
         graph.add((name, R2P.filePath, Literal(f"derived by the build ({what})")))
         graph.add((name, PROV.wasDerivedFrom, URIRef(str(name).rsplit("/", 1)[0] + "/provenance")))
-        _load(store, graph, name)
-    lines = (store.dump(format=ox.RdfFormat.N_QUADS) or b"").splitlines(keepends=True)
-    return b"".join(sorted(set(lines)))
+        store.extend(OxTerms().quads(graph, name))

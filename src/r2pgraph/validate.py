@@ -98,7 +98,7 @@ def _locate(focuses: set[Node], sources: list[SourceGraph]) -> dict[Node, tuple[
     for sg in sources:
         if not unlocated:
             break
-        for mentioned in [n for n in unlocated if (n, None, None) in sg.graph]:
+        for mentioned in [n for n in unlocated if n in sg.subjects]:
             found[mentioned] = (sg.path, None)
             unlocated.discard(mentioned)
     for nowhere in unlocated:
@@ -110,7 +110,8 @@ def validate_graphs(sources: list[SourceGraph], ontology: Graph, shapes: Graph) 
     """Validate the union of ``sources`` (with the ontology) against ``shapes``."""
     combined = Graph()
     for sg in sources:
-        combined += sg.graph
+        for triple in sg.triples:
+            combined.add(triple)
     combined += ontology
     return _validate(combined, shapes, sources)
 

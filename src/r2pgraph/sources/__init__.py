@@ -121,7 +121,7 @@ def load_imports(imports_dir: Path) -> list[SourceGraph]:
 
     Raises DataError naming a file that does not parse. A missing directory means no imports.
     """
-    from rdflib import Dataset, Graph, URIRef
+    from rdflib import Dataset, URIRef
 
     graphs: list[SourceGraph] = []
     if not imports_dir.is_dir():
@@ -135,8 +135,7 @@ def load_imports(imports_dir: Path) -> list[SourceGraph]:
         for context in ds.graphs():
             if not isinstance(context.identifier, URIRef) or len(context) == 0:
                 continue
-            g = Graph()
-            for triple in context:
-                g.add(triple)
-            graphs.append(SourceGraph(iri=context.identifier, path=str(path), graph=g, content_hash=""))
+            graphs.append(
+                SourceGraph(iri=context.identifier, path=str(path), triples=frozenset(context), content_hash="")
+            )
     return graphs

@@ -65,9 +65,8 @@ def load_citation_table(path: Path, display: str, relative: str) -> SourceGraph:
             if source is None:
                 continue
             cit = citation_iri(edition, state, number, seq)
-            add_citation(ctx, URIRef(str(mint("assessment", edition, state))), cit, source, row["locator"], line)
             # The citation belongs to the footnote table, not directly to the assessment.
-            ctx.graph.remove((URIRef(str(mint("assessment", edition, state))), R2P.hasCitation, cit))
+            add_citation(ctx, None, cit, source, row["locator"], line)
             ctx.add(cit, R2P.footnoteNumber, Literal(number))
             ctx.add(cit, R2P.sequence, Literal(seq))
             ctx.add(cit, R2P.ibid, Literal(bool(ibid)))

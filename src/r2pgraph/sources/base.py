@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +20,42 @@ from r2pgraph.namespaces import ALPHA3, SLUG, graph_iri, mint
 
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
+Triple = tuple[Node, Node, Node]
+
 
 @dataclass
 class SourceGraph:
-    """The statements of one data file, destined for its own named graph."""
+    """The statements of one data file, destined for its own named graph.
+
+    The statements are kept as a set of rdflib term triples; ``graph`` builds an rdflib Graph
+    from them only when asked (the build itself never needs one per file).
+    """
 
     iri: URIRef
     path: str
-    graph: Graph
+    triples: frozenset[Triple]
     content_hash: str
     locations: dict[URIRef, int] = field(default_factory=dict)
     derived_from: set[URIRef] = field(default_factory=set)
+
+    @classmethod
+    def from_graph(cls, iri: URIRef, path: str, graph: Graph, content_hash: str = "") -> SourceGraph:
+        """A SourceGraph holding the triples of an rdflib ``graph``."""
+        sg = cls(iri=iri, path=path, triples=frozenset(graph), content_hash=content_hash)
+        sg.__dict__["graph"] = graph
+        return sg
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The statements as an rdflib Graph (built on first use)."""
+        g = Graph()
+        for triple in self.triples:
+            g.add(triple)
+        return g
+
+    @cached_property
+    def subjects(self) -> frozenset[Node]:
+        return frozenset(t[0] for t in self.triples)
 
 
 class FileContext:
@@ -42,7 +68,7 @@ class FileContext:
     def __init__(self, path: Path, display: str, relative: str):
         self.path = path
         self.display = display
-        self.graph = Graph()
+        self.triples: set[Triple] = set()
         self.problems: list[Problem] = []
         self.locations: dict[URIRef, int] = {}
         self.derived_from: set[URIRef] = set()
@@ -52,7 +78,11 @@ class FileContext:
     def add(self, s: URIRef, p: URIRef, o: Node | None) -> None:
         """Add a triple, skipping it when the object is None (an optional value left out)."""
         if o is not None:
-            self.graph.add((s, p, o))
+            self.triples.add((s, p, o))
+
+    def add_all(self, triples: Iterable[Triple]) -> None:
+        """Add triples as they are (e.g. those of a parsed RDF file)."""
+        self.triples.update(triples)
 
     def locate(self, subject: URIRef, line: int) -> URIRef:
         """Remember that ``subject`` is described at ``line``; return the subject."""
@@ -70,7 +100,7 @@ class FileContext:
         return SourceGraph(
             iri=self.iri,
             path=self.display,
-            graph=self.graph,
+            triples=frozenset(self.triples),
             content_hash=f"sha256:{digest}",
             locations=self.locations,
             derived_from=self.derived_from,

@@ -13,15 +13,19 @@ from r2pgraph.sources.base import FileContext
 
 def add_citation(
     ctx: FileContext,
-    subject: URIRef,
+    subject: URIRef | None,
     citation: URIRef,
     source: URIRef,
     locator: str | None,
     line: int,
 ) -> None:
-    """State that ``subject`` rests on ``source`` at ``locator``, through the node ``citation``."""
+    """State that ``subject`` rests on ``source`` at ``locator``, through the node ``citation``.
+
+    With ``subject`` None only the citation itself is described.
+    """
     ctx.locate(citation, line)
-    ctx.add(subject, R2P.hasCitation, citation)
+    if subject is not None:
+        ctx.add(subject, R2P.hasCitation, citation)
     ctx.add(citation, RDF.type, R2P.Citation)
     ctx.add(citation, R2P.citesSource, source)
     if locator:

@@ -42,13 +42,9 @@ def iso3166_states() -> SourceGraph:
         g.add((state, R2P.iso3166Alpha3, Literal(country.alpha_3)))
         g.add((state, R2P.iso3166Numeric, Literal(country.numeric)))
         g.add((state, DCTERMS.source, source))
-    return SourceGraph(
-        iri=ISO_GRAPH,
-        path=f"pycountry {version} (ISO 3166-1)",
-        graph=g,
-        content_hash="",
-        derived_from={source},
-    )
+    sg = SourceGraph.from_graph(ISO_GRAPH, f"pycountry {version} (ISO 3166-1)", g)
+    sg.derived_from.add(source)
+    return sg
 
 
 def _pycountry_version() -> str:

@@ -14,7 +14,7 @@ def load_turtle(path: Path, display: str, relative: str) -> SourceGraph:
     """Parse a Turtle file. Raises DataError with the parser's message (which names the line)."""
     ctx = FileContext(path, display, relative)
     try:
-        ctx.graph = Graph().parse(path, format="turtle")
+        ctx.add_all(Graph().parse(path, format="turtle"))
     except Exception as e:  # rdflib raises several types; all mean "bad Turtle"
         raise DataError([Problem(display, None, f"Turtle syntax error: {e}")]) from e
     return ctx.finish()
