@@ -4,6 +4,10 @@ only the graphs that changed, and a failure at any step leaves the previous live
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -13,6 +17,7 @@ import pytest
 from r2pgraph.build import BuildResult, write_generation
 from r2pgraph.cli import main
 from r2pgraph.publish import MANIFEST_GRAPH, STAGING, canonical_line, load_generation, read_manifest
+from r2pgraph.publish_lock import LOCK_GRAPH
 from r2pgraph.remote import Endpoints, RemoteStore, RemoteStoreError
 from tests.conftest import Listener, repo_settings
 from tests.remote_stores import (  # noqa: F401 (fixtures)
@@ -27,6 +32,7 @@ from tests.remote_stores import (  # noqa: F401 (fixtures)
 )
 
 R2P = "https://w3id.org/r2p/"
+PUB = "https://w3id.org/r2p/publication#"
 CHANGED = R2P + "graph/events/japan-national-dialogue"
 GONE = R2P + "graph/claim-checks"
 ADDED = R2P + "graph/publish-test-added"
@@ -58,8 +64,8 @@ def local_snapshot(generation: Path) -> Snapshot:
 
 
 def live(snap: Snapshot) -> Snapshot:
-    """Without the manifest and staging graphs."""
-    return {g: ts for g, ts in snap.items() if g != MANIFEST_GRAPH and not g.startswith(STAGING)}
+    """Without the manifest, lock and staging graphs."""
+    return {g: ts for g, ts in snap.items() if g not in (MANIFEST_GRAPH, LOCK_GRAPH) and not g.startswith(STAGING)}
 
 
 def staging(snap: Snapshot) -> list[str]:
@@ -183,17 +189,71 @@ def test_server_killed_during_upload_keeps_the_live_graphs(
     assert proxy.failed and code == 1
     assert err.startswith(f"error: publish failed at step 'upload': {proxy.url}/store:")
     assert "staging graphs left under <https://w3id.org/r2p/staging/" in err
+    assert "publication lock is left in place: the next publish needs --break-lock" in err
 
     oxigraph.start()  # on the same database
     after = snapshot(oxigraph.query)
     assert live(after) == live(before)
     assert after[MANIFEST_GRAPH] == before[MANIFEST_GRAPH]
     assert len(staging(after)) == 1  # the first upload, under its clearly named staging graph
+    assert any(f"pid {os.getpid()}" in t for t in after[LOCK_GRAPH])
 
+    # The lock names a live process (this one): the next publish stops before writing anything.
     code, _, err = run(capsys, modified, *ox_args(oxigraph))
+    assert code == 1 and err.startswith(f"error: publish failed at step 'lock': {oxigraph.update}:")
+    assert f"pid {os.getpid()}, since " in err and "--break-lock" in err
+    assert snapshot(oxigraph.query) == after
+
+    # --break-lock: the stale lock and the stale staging graph go, the new generation is live.
+    code, out, err = run(capsys, modified, *ox_args(oxigraph), "--break-lock")
+    assert code == 0, err
+    assert out.startswith(f"dropped 1 staging graph(s) that a stopped publish left in {oxigraph.query}")
+    final = snapshot(oxigraph.query)
+    assert live(final) == local_snapshot(modified) and staging(final) == [] and LOCK_GRAPH not in final
+
+
+@pytest.mark.remote
+def test_a_lock_held_by_another_publisher(
+    oxigraph: OxigraphServer,  # noqa: F811
+    built: BuildResult,
+    modified: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(capsys, built.generation, *ox_args(oxigraph))[0] == 0
+    before = snapshot(oxigraph.query)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(ended.stdout)
+    here = socket.gethostname()
+
+    def hold(node: str, by: str) -> None:
+        with RemoteStore(Endpoints(oxigraph.query, oxigraph.update)) as remote:
+            remote.update(
+                f"INSERT DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{node}> <{PUB}since> "
+                f'"2026-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> ; <{PUB}heldBy> "{by}" }} }}'
+            )
+
+    # A publisher on another machine holds the lock: nothing is written, the holder is named.
+    hold("urn:uuid:other-machine", "elsewhere.example pid 1")
+    with proxy_to(oxigraph.base) as proxy:
+        code, _, err = run(capsys, modified, *ox_args(oxigraph, proxy.url))
+    assert code == 1 and "another publish holds the store's lock (elsewhere.example pid 1, since 2026-01-01" in err
+    writes = proxy.writes()  # only the attempt to take the lock, which the store's condition refused
+    assert len(writes) == 1 and b"publication-lock" in writes[0].body and b"FILTER+NOT+EXISTS" in writes[0].body
+    assert live(snapshot(oxigraph.query)) == live(before)
+
+    # Re-publishing what is live still needs no lock and writes nothing.
+    with proxy_to(oxigraph.base) as proxy:
+        code, out, _ = run(capsys, built.generation, *ox_args(oxigraph, proxy.url))
+    assert code == 0 and out.startswith("unchanged:") and proxy.writes() == []
+
+    # A lock left by a process of this machine that has ended is removed by the next publish.
+    with RemoteStore(Endpoints(oxigraph.query, oxigraph.update)) as remote:
+        remote.update(f"DROP GRAPH <{LOCK_GRAPH}>")
+    hold("urn:uuid:ended", f"{here} pid {dead_pid}")
+    code, out, err = run(capsys, modified, *ox_args(oxigraph))
     assert code == 0, err
     final = snapshot(oxigraph.query)
-    assert live(final) == local_snapshot(modified) and staging(final) == []
+    assert live(final) == local_snapshot(modified) and LOCK_GRAPH not in final
 
 
 @pytest.mark.remote
@@ -338,6 +398,8 @@ def test_virtuoso_failures_keep_the_live_graphs(
     assert live(after) == live(before) and after[MANIFEST_GRAPH] == before[MANIFEST_GRAPH]
 
     code, _, err = run(capsys, modified, *args(virtuoso.base))
+    assert code == 1 and "publish failed at step 'lock'" in err and "--break-lock" in err
+    code, _, err = run(capsys, modified, *args(virtuoso.base), "--break-lock")
     assert code == 0, err
     final = snapshot(virtuoso.public_query)
     assert live(final) == local_snapshot(modified) and staging(final) == []

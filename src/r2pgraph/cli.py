@@ -335,7 +335,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
         return 2
     endpoints = Endpoints(query=args.to, update=args.update or args.to, gsp=args.gsp)
     with RemoteStore(endpoints, auth=auth, timeout=args.timeout) as remote:
-        result = publish(Path(generation), remote)
+        result = publish(Path(generation), remote, break_lock=args.break_lock)
+    if result.cleaned:
+        print(f"dropped {len(result.cleaned)} staging graph(s) that a stopped publish left in {args.to}")
     if result.unchanged:
         print(f"unchanged: {args.to} already holds {result.generation_hash} ({len(result.kept)} graphs)")
     else:
@@ -484,6 +486,11 @@ def parser() -> argparse.ArgumentParser:
         help="HTTP auth for R2P_STORE_USER/R2P_STORE_PASSWORD (default basic, or $R2P_STORE_AUTH)",
     )
     pb.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    pb.add_argument(
+        "--break-lock",
+        action="store_true",
+        help="remove the store's publication lock first (left by a publish that died on another machine)",
+    )
     pb.set_defaults(func=cmd_publish)
     return p
 

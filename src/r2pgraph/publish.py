@@ -40,6 +40,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from r2pgraph import publish_lock
 from r2pgraph.errors import R2PError
 from r2pgraph.namespaces import GRAPH
 from r2pgraph.remote import RemoteStore, RemoteStoreError, value
@@ -60,6 +61,7 @@ class PublishError(R2PError):
     def __init__(self, step: str, url: str, message: str):
         self.step = step
         self.url = url
+        self.detail = message
         super().__init__(f"publish failed at step '{step}': {url}: {message}")
 
 
@@ -78,6 +80,7 @@ class PublishResult:
     replaced: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    cleaned: list[str] = field(default_factory=list)  # staging graphs an earlier, stopped publish left
     seconds: float = 0.0
 
 
@@ -237,35 +240,88 @@ def switch_request(generation_hash: str, graphs: dict[str, LocalGraph], changed:
     return " ;\n".join(ops)
 
 
-def _drop_staging(remote: RemoteStore, generation_hash: str, graphs: Iterable[str]) -> None:
-    ops = [f"DROP SILENT GRAPH {_iri(staging_iri(generation_hash, g))}" for g in graphs]
+def _drop_graphs(remote: RemoteStore, graphs: Iterable[str]) -> None:
+    ops = [f"DROP SILENT GRAPH {_iri(g)}" for g in graphs]
     if ops:
         remote.update(" ;\n".join(ops))
 
 
-def publish(generation: Path, remote: RemoteStore) -> PublishResult:
+def _drop_staging(remote: RemoteStore, generation_hash: str, graphs: Iterable[str]) -> None:
+    _drop_graphs(remote, (staging_iri(generation_hash, g) for g in graphs))
+
+
+def stale_staging(remote: RemoteStore) -> list[str]:
+    """Staging graphs in the store (under the lock, every one was left by a publish that stopped)."""
+    rows = remote.select(
+        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}'
+    )
+    return sorted(g for g in (value(r, "g") for r in rows) if g)
+
+
+def _plan(remote: RemoteStore, graphs: dict[str, LocalGraph]) -> tuple[str | None, list[str], list[str]]:
+    """The published generation, the graphs to replace and the graphs to drop."""
+    published, hashes = read_manifest(remote)
+    counts = live_counts(remote, [*graphs, *hashes])
+    changed = [g.iri for g in graphs.values() if hashes.get(g.iri) != g.digest or counts.get(g.iri, 0) != g.count]
+    dropped = sorted(g for g in hashes if g not in graphs)
+    return published, changed, dropped
+
+
+def publish(generation: Path, remote: RemoteStore, break_lock: bool = False) -> PublishResult:
     """Make the remote store's live graphs equal the generation's; see the module docstring.
 
     Raises PublishError naming the failed step; before the switch the previous live graphs then
-    stay in place (a failure at ``check live`` comes after it).
+    stay in place (a failure at ``check live`` comes after it). Writes happen only under the
+    store's publication lock (``r2pgraph.publish_lock``); ``break_lock`` first removes a lock that
+    a publish which died left behind.
     """
     t0 = time.perf_counter()
     generation_hash, graphs = load_generation(generation)
     url = remote.endpoints.query
     step = "read manifest"
+    try:
+        published, changed, dropped = _plan(remote, graphs)
+        if published == generation_hash and not changed and not dropped and not break_lock:
+            kept = [g for g in graphs if g not in changed]
+            return PublishResult(generation_hash, True, kept=kept, seconds=time.perf_counter() - t0)
+        url, step = remote.endpoints.update, "lock"
+        me = publish_lock.acquire(remote, break_lock)
+    except RemoteStoreError as e:
+        raise PublishError(step, e.url or url, e.detail) from None
+    except publish_lock.PublishLocked as e:
+        raise PublishError(step, url, str(e)) from None
+    left = "; the store's publication lock is left in place: the next publish needs --break-lock"
+    try:
+        result = _publish_locked(generation_hash, graphs, remote)
+    except PublishError as e:
+        try:
+            publish_lock.release(remote, me)
+        except RemoteStoreError:
+            raise PublishError(e.step, e.url, e.detail + left) from None
+        raise
+    try:
+        publish_lock.release(remote, me)
+    except RemoteStoreError as e:
+        raise PublishError("unlock", e.url or remote.endpoints.update, e.detail + left) from None
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _publish_locked(generation_hash: str, graphs: dict[str, LocalGraph], remote: RemoteStore) -> PublishResult:
+    url = remote.endpoints.query
+    step = "read manifest"
     staged: list[str] = []
     try:
-        published, hashes = read_manifest(remote)
-        counts = live_counts(remote, [*graphs, *hashes])
-        changed = [g.iri for g in graphs.values() if hashes.get(g.iri) != g.digest or counts.get(g.iri, 0) != g.count]
-        dropped = sorted(g for g in hashes if g not in graphs)
+        published, changed, dropped = _plan(remote, graphs)  # again: another publish may have just ended
         kept = [g for g in graphs if g not in changed]
+        stale = stale_staging(remote)
         if published == generation_hash and not changed and not dropped:
-            return PublishResult(generation_hash, True, kept=kept, seconds=time.perf_counter() - t0)
+            _drop_graphs(remote, stale)
+            return PublishResult(generation_hash, True, kept=kept, cleaned=stale)
 
         url = remote.endpoints.update
         step = "upload"
-        _drop_staging(remote, generation_hash, changed)
+        _drop_graphs(remote, sorted({*stale, *(staging_iri(generation_hash, g) for g in changed)}))
         if remote.endpoints.gsp:
             url = remote.endpoints.gsp
         for iri in changed:
@@ -311,6 +367,4 @@ def publish(generation: Path, remote: RemoteStore) -> PublishResult:
         raise PublishError(step, e.url or url, e.detail + leftover) from None
     except ValueError as e:
         raise PublishError(step, url, str(e)) from None
-    return PublishResult(
-        generation_hash, False, replaced=changed, dropped=dropped, kept=kept, seconds=time.perf_counter() - t0
-    )
+    return PublishResult(generation_hash, False, replaced=changed, dropped=dropped, kept=kept, cleaned=stale)
