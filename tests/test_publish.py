@@ -412,3 +412,78 @@ def test_remote_store_timeout_names_the_url(listener: Listener) -> None:
         remote.select("ASK {}")
     assert str(caught.value) == f"{url}: timed out (ReadTimeout)"
     assert caught.value.status is None
+
+
+def default_graph(query_url: str) -> frozenset[str]:
+    """The store's default graph (Oxigraph without --union-default-graph: a graph of its own)."""
+    with RemoteStore(Endpoints(query_url, query_url)) as remote:
+        return frozenset(str(t) for t in remote.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+
+
+def union(snap: Snapshot) -> frozenset[str]:
+    return frozenset().union(*live(snap).values())
+
+
+@pytest.mark.remote
+def test_default_graph_copy(
+    oxigraph: OxigraphServer,  # noqa: F811
+    built: BuildResult,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With --default-graph-copy the default graph is the union of the live graphs, switched with
+    them in one request: readers of it never see a staging graph or half a switch."""
+    g1, g2, g3 = (f"{R2P}graph/copy-test-{n}" for n in (1, 2, 3))
+
+    def triple(n: int) -> str:
+        return f'<{R2P}thing/t{n}> <http://www.w3.org/2000/01/rdf-schema#label> "t{n}"'
+
+    def generation(name: str, graphs: dict[str, list[int]]) -> Path:
+        lines = sorted(f"{triple(n)} <{g}> .\n" for g, ns in graphs.items() for n in ns)
+        return write_generation("".join(lines).encode(), repo_settings(tmp_path / name)).generation
+
+    # t2 is in g1 and g2; the second generation drops g2 but t2 stays through g1; t3 goes.
+    first = generation("a", {g1: [1, 2], g2: [2, 3]})
+    second = generation("b", {g1: [1, 2], g3: [4]})
+    copy = "--default-graph-copy"
+
+    code, _, err = run(capsys, first, *ox_args(oxigraph), copy)
+    assert code == 0, err
+    assert default_graph(oxigraph.query) == union(snapshot(oxigraph.query)) == {triple(n) for n in (1, 2, 3)}
+    code, out, _ = run(capsys, first, *ox_args(oxigraph), copy)
+    assert code == 0 and out.startswith("unchanged:")
+
+    # At the moment the switch request arrives, the staging graph is in the store, and the
+    # default graph is still exactly the old union.
+    seen_before_switch: list[frozenset[str]] = []
+
+    def at_switch(seen: Seen) -> bool:
+        if b"MOVE+GRAPH" in seen.body:
+            assert staging(snapshot(oxigraph.query))
+            seen_before_switch.append(default_graph(oxigraph.query))
+        return False
+
+    with proxy_to(oxigraph.base, fail_when=at_switch) as proxy:
+        code, _, err = run(capsys, second, *ox_args(oxigraph, proxy.url), copy)
+    assert code == 0, err
+    assert seen_before_switch == [{triple(n) for n in (1, 2, 3)}]
+    after = snapshot(oxigraph.query)
+    assert default_graph(oxigraph.query) == union(after) == {triple(n) for n in (1, 2, 4)}
+    assert staging(after) == [] and g2 not in after
+
+    # Publishing without the flag into a store that keeps the copy would let it go stale: refused.
+    code, _, err = run(capsys, first, *ox_args(oxigraph))
+    assert code == 1 and "publish with --default-graph-copy again" in err
+    assert default_graph(oxigraph.query) == union(after)
+
+    # A store published without the copy gets its default graph filled from every live graph.
+    other = OxigraphServer(tmp_path / "second-db")
+    other.start()
+    try:
+        assert run(capsys, built.generation, *ox_args(other))[0] == 0
+        assert default_graph(other.query) == frozenset()
+        code, out, err = run(capsys, built.generation, *ox_args(other), copy)
+        assert code == 0 and out.startswith("published"), err
+        assert default_graph(other.query) == union(snapshot(other.query))
+    finally:
+        other.stop()

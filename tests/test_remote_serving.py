@@ -122,6 +122,23 @@ def test_oxigraph_answers_like_the_embedded_store(embedded: str, remote: str, bu
     assert health["status"] == "ok" and health["content_hash"] == built.report["content_hash"]
 
 
+def test_a_store_whose_default_graph_is_a_copy(embedded: str, built: BuildResult, tmp_path: Path) -> None:
+    """Oxigraph without --union-default-graph, published with --default-graph-copy: same answers,
+    also while a publish is in progress (a staging graph in the store is seen by no page or view)."""
+    server = OxigraphServer(tmp_path / "db", "--timeout-s", "5")
+    server.start()
+    try:
+        args = ["--to", server.query, "--update", server.update, "--gsp", server.gsp, "--default-graph-copy"]
+        assert main(["publish", "--generation", str(built.generation), *args]) == 0
+        live = "https://w3id.org/r2p/graph/treaty-actions/JPN"
+        staged = "https://w3id.org/r2p/staging/0123456789abcdef/treaty-actions/JPN"
+        httpx.post(server.update, data={"update": f"ADD <{live}> TO <{staged}>"}).raise_for_status()
+        with running_server(built.generation.parent.parent, "--store", server.query) as url:
+            compare_servers(embedded, url)
+    finally:
+        server.stop()
+
+
 def test_the_front_still_guards_the_remote_store(remote: str, store: OxigraphServer) -> None:
     sparql = remote + "/sparql"
     assert (

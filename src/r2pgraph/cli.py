@@ -335,7 +335,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         return 2
     endpoints = Endpoints(query=args.to, update=args.update or args.to, gsp=args.gsp)
     with RemoteStore(endpoints, auth=auth, timeout=args.timeout) as remote:
-        result = publish(Path(generation), remote, break_lock=args.break_lock)
+        result = publish(Path(generation), remote, break_lock=args.break_lock, default_copy=args.default_graph_copy)
     if result.cleaned:
         print(f"dropped {len(result.cleaned)} staging graph(s) that a stopped publish left in {args.to}")
     if result.unchanged:
@@ -490,6 +490,12 @@ def parser() -> argparse.ArgumentParser:
         "--break-lock",
         action="store_true",
         help="remove the store's publication lock first (left by a publish that died on another machine)",
+    )
+    pb.add_argument(
+        "--default-graph-copy",
+        action="store_true",
+        help="keep the store's default graph a copy of the live graphs, switched with them (for a store whose "
+        "default graph is not the union of its graphs; its readers then never see staging graphs)",
     )
     pb.set_defaults(func=cmd_publish)
     return p

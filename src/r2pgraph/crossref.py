@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
-from r2pgraph.namespaces import GRAPH, R2P, mint
+from r2pgraph.namespaces import GRAPH, R2P, mint, not_staging
 from r2pgraph.query import Source, select
 
 CROSSREF_GRAPH = URIRef(GRAPH + "crossref")
@@ -29,11 +29,13 @@ SELECT ?g ?x ?s ?i ?kind ?date WHERE {{
   GRAPH ?g {{ ?x r2p:state ?s ; r2p:instrument ?i ; r2p:date ?date ; a ?kind . }}
   FILTER (?kind IN (r2p:Signature, r2p:Ratification, r2p:Accession, r2p:Acceptance, r2p:Approval,
                     r2p:Succession, r2p:Withdrawal, r2p:ConsentToBeBound))
+  {not_staging("g")}
 }}"""
 STATUS_QUERY = f"""PREFIX r2p: <{R2P}>
 SELECT ?g ?x ?s ?i ?status ?since ?asof WHERE {{
   GRAPH ?g {{ ?x a r2p:StatusRecord ; r2p:state ?s ; r2p:instrument ?i ; r2p:treatyStatus ?status ;
                  r2p:asOf ?asof . OPTIONAL {{ ?x r2p:sinceYear ?since }} }}
+  {not_staging("g")}
 }}"""
 
 

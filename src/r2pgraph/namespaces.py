@@ -14,6 +14,16 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID
 BASE = "https://w3id.org/r2p/"
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
+# Where ``r2pgraph publish`` stages graphs in a remote store before switching them in. Queries
+# that range over named graphs (GRAPH ?g) leave these out with ``not_staging``.
+STAGING = BASE + "staging/"
+
+
+def not_staging(var: str) -> str:
+    """A SPARQL FILTER keeping ``?var`` off the staging graphs of a publish in progress."""
+    return f'FILTER (!STRSTARTS(STR(?{var}), "{STAGING}"))'
+
+
 R2P = Namespace(BASE + "ontology#")
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 SCHEMA = Namespace("https://schema.org/")

@@ -42,16 +42,16 @@ import pyoxigraph as ox
 
 from r2pgraph import publish_lock
 from r2pgraph.errors import R2PError
-from r2pgraph.namespaces import GRAPH
+from r2pgraph.namespaces import GRAPH, STAGING
 from r2pgraph.remote import RemoteStore, RemoteStoreError, value
 
 MANIFEST_GRAPH = GRAPH + "publication"
-STAGING = "https://w3id.org/r2p/staging/"
 PUB = "https://w3id.org/r2p/publication#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NQUADS_FILE = "r2p.nq"
 REPORT_FILE = "build-report.json"
 INSERT_CHUNK = 2000  # triples per INSERT DATA request when there is no Graph Store endpoint
+DEFAULT_COPY = "a copy of the live graphs"  # the manifest's pub:defaultGraph under --default-graph-copy
 FETCH_PAGE = 10000  # triples per CONSTRUCT page when reading a graph back (Virtuoso's default row cap)
 
 
@@ -212,7 +212,7 @@ def _upload(remote: RemoteStore, graph: str, body: bytes) -> None:
         remote.update(f"INSERT DATA {{ GRAPH {_iri(graph)} {{\n{chunk}\n}} }}")
 
 
-def manifest_data(generation_hash: str, graphs: dict[str, LocalGraph]) -> str:
+def manifest_data(generation_hash: str, graphs: dict[str, LocalGraph], default_copy: bool = False) -> str:
     """The manifest graph's triples (for INSERT DATA)."""
     m = _iri(MANIFEST_GRAPH)
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -220,6 +220,8 @@ def manifest_data(generation_hash: str, graphs: dict[str, LocalGraph]) -> str:
         f"{m} <{PUB}generation> {ox.Literal(generation_hash)} .",
         f'{m} <{PUB}publishedAt> "{now}"^^<{XSD}dateTime> .',
     ]
+    if default_copy:
+        lines.append(f"{m} <{PUB}defaultGraph> {ox.Literal(DEFAULT_COPY)} .")
     for g in graphs.values():
         lines += [
             f"{m} <{PUB}graph> {_iri(g.iri)} .",
@@ -229,15 +231,67 @@ def manifest_data(generation_hash: str, graphs: dict[str, LocalGraph]) -> str:
     return "\n".join(lines)
 
 
-def switch_request(generation_hash: str, graphs: dict[str, LocalGraph], changed: list[str], dropped: list[str]) -> str:
-    """The one Update request that makes the staged graphs live and records the new manifest."""
-    ops = [f"DROP SILENT GRAPH {_iri(MANIFEST_GRAPH)}"]
+def default_copy_ops(
+    graphs: dict[str, LocalGraph], changed: list[str], dropped: list[str], rebuild: bool
+) -> tuple[list[str], list[str]]:
+    """The operations that keep the default graph equal to the union of the live graphs.
+
+    Returns (operations before the live graphs change, operations after). ``rebuild`` fills the
+    default graph from every live graph; otherwise the statements of the changed and dropped
+    graphs leave it (unless another live graph also holds them) and the new versions are added.
+    """
+    if rebuild:
+        return ["DROP SILENT DEFAULT"], [f"ADD SILENT GRAPH {_iri(g)} TO DEFAULT" for g in graphs]
+    affected = [*changed, *dropped]
+    outside = [g for g in graphs if not g.startswith(GRAPH)]
+    others = f'STRSTARTS(STR(?h), "{GRAPH}")' + "".join(f" || ?h = {_iri(g)}" for g in outside)
+    excluded = ", ".join(_iri(g) for g in [*affected, MANIFEST_GRAPH, publish_lock.LOCK_GRAPH])
+    before = [
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(g)} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
+        f"GRAPH ?h {{ ?s ?p ?o }} FILTER (({others}) && ?h NOT IN ({excluded})) }} }}"
+        for g in affected
+    ]
+    return before, [f"ADD SILENT GRAPH {_iri(g)} TO DEFAULT" for g in changed]
+
+
+def switch_request(
+    generation_hash: str,
+    graphs: dict[str, LocalGraph],
+    changed: list[str],
+    dropped: list[str],
+    default_copy: tuple[list[str], list[str]] | None = None,
+) -> str:
+    """The one Update request that makes the staged graphs live and records the new manifest.
+
+    ``default_copy`` holds the operations of ``default_copy_ops`` when the store's default graph
+    is kept as a copy of the live graphs.
+    """
+    before, after = default_copy or ([], [])
+    ops = [f"DROP SILENT GRAPH {_iri(MANIFEST_GRAPH)}", *before]
     for g in changed:
         ops.append(f"DROP SILENT GRAPH {_iri(g)}")
         ops.append(f"MOVE GRAPH {_iri(staging_iri(generation_hash, g))} TO GRAPH {_iri(g)}")
     ops += [f"DROP SILENT GRAPH {_iri(g)}" for g in dropped]
-    ops.append(f"INSERT DATA {{ GRAPH {_iri(MANIFEST_GRAPH)} {{\n{manifest_data(generation_hash, graphs)}\n}} }}")
+    ops += after
+    manifest = manifest_data(generation_hash, graphs, default_copy is not None)
+    ops.append(f"INSERT DATA {{ GRAPH {_iri(MANIFEST_GRAPH)} {{\n{manifest}\n}} }}")
     return " ;\n".join(ops)
+
+
+def has_default_copy(remote: RemoteStore) -> bool:
+    """Whether the last publish kept the store's default graph as a copy of the live graphs."""
+    rows = remote.select(
+        f"SELECT ?m WHERE {{ GRAPH {_iri(MANIFEST_GRAPH)} {{ ?m <{PUB}defaultGraph> {ox.Literal(DEFAULT_COPY)} }} }}"
+    )
+    return bool(rows)
+
+
+def union_size(graphs: dict[str, LocalGraph]) -> int:
+    """Distinct triples over all the graphs: what the default graph holds as their copy."""
+    lines: set[bytes] = set()
+    for g in graphs.values():
+        lines.update(g.ntriples.splitlines())
+    return len(lines)
 
 
 def _drop_graphs(remote: RemoteStore, graphs: Iterable[str]) -> None:
@@ -267,13 +321,17 @@ def _plan(remote: RemoteStore, graphs: dict[str, LocalGraph]) -> tuple[str | Non
     return published, changed, dropped
 
 
-def publish(generation: Path, remote: RemoteStore, break_lock: bool = False) -> PublishResult:
+def publish(
+    generation: Path, remote: RemoteStore, break_lock: bool = False, default_copy: bool = False
+) -> PublishResult:
     """Make the remote store's live graphs equal the generation's; see the module docstring.
 
     Raises PublishError naming the failed step; before the switch the previous live graphs then
     stay in place (a failure at ``check live`` comes after it). Writes happen only under the
     store's publication lock (``r2pgraph.publish_lock``); ``break_lock`` first removes a lock that
-    a publish which died left behind.
+    a publish which died left behind. ``default_copy`` keeps the store's default graph equal to
+    the union of the live graphs, changed in the same request as they are (for a store whose
+    default graph is a graph of its own, so that readers of it never see staging graphs).
     """
     t0 = time.perf_counter()
     generation_hash, graphs = load_generation(generation)
@@ -281,7 +339,15 @@ def publish(generation: Path, remote: RemoteStore, break_lock: bool = False) -> 
     step = "read manifest"
     try:
         published, changed, dropped = _plan(remote, graphs)
-        if published == generation_hash and not changed and not dropped and not break_lock:
+        copied = has_default_copy(remote) if published else False
+        if copied and not default_copy:
+            raise RemoteStoreError(
+                url,
+                "the store's default graph is a copy of the live graphs (published with --default-graph-copy); "
+                "publish with --default-graph-copy again",
+            )
+        same = published == generation_hash and copied == default_copy
+        if same and not changed and not dropped and not break_lock:
             kept = [g for g in graphs if g not in changed]
             return PublishResult(generation_hash, True, kept=kept, seconds=time.perf_counter() - t0)
         url, step = remote.endpoints.update, "lock"
@@ -292,7 +358,7 @@ def publish(generation: Path, remote: RemoteStore, break_lock: bool = False) -> 
         raise PublishError(step, url, str(e)) from None
     left = "; the store's publication lock is left in place: the next publish needs --break-lock"
     try:
-        result = _publish_locked(generation_hash, graphs, remote)
+        result = _publish_locked(generation_hash, graphs, remote, default_copy)
     except PublishError as e:
         try:
             publish_lock.release(remote, me)
@@ -307,15 +373,18 @@ def publish(generation: Path, remote: RemoteStore, break_lock: bool = False) -> 
     return result
 
 
-def _publish_locked(generation_hash: str, graphs: dict[str, LocalGraph], remote: RemoteStore) -> PublishResult:
+def _publish_locked(
+    generation_hash: str, graphs: dict[str, LocalGraph], remote: RemoteStore, default_copy: bool
+) -> PublishResult:
     url = remote.endpoints.query
     step = "read manifest"
     staged: list[str] = []
     try:
         published, changed, dropped = _plan(remote, graphs)  # again: another publish may have just ended
+        copied = has_default_copy(remote) if published else False
         kept = [g for g in graphs if g not in changed]
         stale = stale_staging(remote)
-        if published == generation_hash and not changed and not dropped:
+        if published == generation_hash and copied == default_copy and not changed and not dropped:
             _drop_graphs(remote, stale)
             return PublishResult(generation_hash, True, kept=kept, cleaned=stale)
 
@@ -344,7 +413,8 @@ def _publish_locked(generation_hash: str, graphs: dict[str, LocalGraph], remote:
 
         url = remote.endpoints.update
         step = "switch"
-        remote.update(switch_request(generation_hash, graphs, changed, dropped))
+        copy_ops = default_copy_ops(graphs, changed, dropped, rebuild=not copied) if default_copy else None
+        remote.update(switch_request(generation_hash, graphs, changed, dropped, copy_ops))
         staged = []
 
         url = remote.endpoints.query
@@ -355,6 +425,13 @@ def _publish_locked(generation_hash: str, graphs: dict[str, LocalGraph], remote:
             raise RemoteStoreError(url, f"after the switch <{wrong[0]}> does not hold the expected triples")
         if read_manifest(remote)[0] != generation_hash:
             raise RemoteStoreError(url, "after the switch the manifest does not name the new generation")
+        if default_copy:
+            rows = remote.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            held, expected = int(value(rows[0], "n") or 0) if rows else 0, union_size(graphs)
+            if held != expected:
+                raise RemoteStoreError(
+                    url, f"after the switch the default graph holds {held} triples, expected {expected}"
+                )
     except RemoteStoreError as e:
         leftover = ""
         if staged:
