@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install build serve test test-fast lint format bench clean
+.PHONY: help install build serve test test-fast lint format bench bench-large clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,14 @@ bench: $(STAMP) ## benchmark at 50 and 200 states (builds validated), against rd
 	$(PY) -W ignore bench/run.py --sizes 50,200 --out bench/results
 	$(VENV)/bin/r2pgraph build
 	$(PY) bench/under_load.py --build-dir build --out bench/results
+
+LARGE ?= 1000
+bench-large: $(STAMP) ## build $(LARGE) synthetic states (about 20 min), then serve them: cold start, memory under load
+	rm -rf build/bench-large
+	$(PY) bench/generate.py --states $(LARGE) --out build/bench-large/data
+	$(PY) bench/buildstep.py build/bench-large/data build/bench-large/build > build/bench-large/build.json
+	$(PY) -W ignore bench/serve_large.py --build-dir build/bench-large/build --states $(LARGE) \
+		--build-json build/bench-large/build.json --out bench/results
 
 clean: ## remove build outputs (not the venv)
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
