@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from r2pgraph.namespaces import PREFIXES
+from r2pgraph.iris import PREFIXES
 from r2pgraph.query import Source, select
 
 LABEL_PREDICATES = (
