@@ -23,15 +23,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-from starlette.requests import Request
+from typing import TYPE_CHECKING, Any, Protocol
 
 from r2pgraph.generations import REPORT_FILE, current_generation, lease
 from r2pgraph.query import Source
 from r2pgraph.server.evaluation import Answer, Job
 from r2pgraph.server.workers import QueryPool
 from r2pgraph.store import STORE_DIR, open_store
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
 
 SCOPE_KEY = "r2pgraph.served"
 
@@ -112,8 +113,13 @@ class EmbeddedServed(Served):
         self._lease = lease(generation)
         self._lease.__enter__()
         try:
-            self.store = open_store(generation)
+            # The workers first: they start in the background while this process opens its store.
             self.queries = QueryPool(generation / STORE_DIR, workers)
+            try:
+                self.store = open_store(generation)
+            except BaseException:
+                self.queries.close()
+                raise
         except BaseException:
             self._lease.__exit__(None, None, None)
             raise

@@ -61,16 +61,20 @@ class WorkerFailed(Exception):
         super().__init__("The query worker failed while evaluating the query; it has been replaced.")
 
 
+_MAIN_SWAP = threading.Lock()  # workers are started from several threads; one swap at a time
+
+
 @contextlib.contextmanager
 def _without_main_module() -> Iterator[None]:
     """Start processes without making them re-run the program's main module (``spawn`` re-imports
     it; a worker needs only this module, which is found by name), which halves their start time."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
+    with _MAIN_SWAP:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
 
 
 class _Worker:
@@ -113,18 +117,34 @@ class QueryPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
-        self._starting = [_Worker(self._ctx, store_path) for _ in range(max(1, size))]
-        # Each worker joins the pool as soon as it is ready: the first query waits only for the first.
+        self._size = max(1, size)
+        self._starting = [_Worker(self._ctx, store_path)]
+        # Workers start one at a time, in the background, each joining the pool as soon as it is
+        # ready: the first query waits only for the first worker, which does not share the machine
+        # with the others (nor does the server's own start-up, on a machine with two cores).
         threading.Thread(target=self._admit, name="query workers starting", daemon=True).start()
 
     def _admit(self) -> None:
-        for worker in self._starting:
-            try:
-                worker.wait_ready(60)
-            except (RuntimeError, EOFError, OSError):
-                worker.stop()
-                continue
-            self._idle.put(worker)
+        self._welcome(self._starting[0])
+        for _ in range(self._size - 1):
+            with self._lock:
+                if self._closed:
+                    return
+                worker = _Worker(self._ctx, self._store_path)
+                self._starting.append(worker)
+            self._welcome(worker)
+
+    def _welcome(self, worker: _Worker) -> None:
+        try:
+            worker.wait_ready(60)
+        except (RuntimeError, EOFError, OSError):
+            worker.stop()
+            return
+        with self._lock:
+            if not self._closed:
+                self._idle.put(worker)
+                return
+        worker.stop()
 
     def run(self, job: Job, deadline: float) -> Answer:
         """Run ``job`` in a worker. Raises DeadlineExceeded (the worker is then replaced)."""
@@ -170,6 +190,7 @@ class QueryPool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            starting = list(self._starting)
         while True:
             try:
                 worker = self._idle.get_nowait()
@@ -178,6 +199,6 @@ class QueryPool:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
             worker.stop()
-        for worker in self._starting:  # any that had not finished starting
+        for worker in starting:  # any that had not finished starting
             if worker.process.is_alive():
                 worker.stop()
