@@ -66,6 +66,7 @@ def create_app(
 
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGHUP, on_hup)
+        serving.started()
         try:
             yield
         finally:

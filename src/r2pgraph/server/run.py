@@ -23,5 +23,5 @@ def serve(settings: Settings, config: ServerConfig, host: str = "127.0.0.1", por
         serving.close()
         raise
     print(f"serving {app.state.serving.current.name} on http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", ws="none")  # no WebSocket routes
     return 0

@@ -111,21 +111,31 @@ class _Worker:
 class QueryPool:
     """A fixed number of worker processes over one store; ``run`` blocks until an answer or the deadline."""
 
-    def __init__(self, store_path: Path, size: int = 2):
+    def __init__(self, store_path: Path, size: int = 2, *, all_now: bool = True):
+        """Start ``size`` workers over the store at ``store_path``: one at once, the others then, or
+        (``all_now`` False) only once ``fill`` is called or the first query is run."""
         self._ctx = mp.get_context("spawn")
         self._store_path = store_path
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
         self._size = max(1, size)
+        self._fill = threading.Event()
+        if all_now:
+            self._fill.set()
         self._starting = [_Worker(self._ctx, store_path)]
         # Workers start one at a time, in the background, each joining the pool as soon as it is
         # ready: the first query waits only for the first worker, which does not share the machine
-        # with the others (nor does the server's own start-up, on a machine with two cores).
+        # with the others (nor, when they wait for ``fill``, with the server's own start-up).
         threading.Thread(target=self._admit, name="query workers starting", daemon=True).start()
+
+    def fill(self) -> None:
+        """Start the workers that are waiting to (see ``all_now``), in the background."""
+        self._fill.set()
 
     def _admit(self) -> None:
         self._welcome(self._starting[0])
+        self._fill.wait()
         for _ in range(self._size - 1):
             with self._lock:
                 if self._closed:
@@ -149,6 +159,8 @@ class QueryPool:
     def run(self, job: Job, deadline: float) -> Answer:
         """Run ``job`` in a worker. Raises DeadlineExceeded (the worker is then replaced)."""
         started = time.monotonic()
+        if not self._fill.is_set():
+            self._fill.set()
         try:
             worker = self._idle.get(timeout=deadline)
         except queue.Empty:
@@ -191,6 +203,7 @@ class QueryPool:
         with self._lock:
             self._closed = True
             starting = list(self._starting)
+        self._fill.set()  # the starting thread then ends
         while True:
             try:
                 worker = self._idle.get_nowait()
