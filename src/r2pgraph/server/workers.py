@@ -13,9 +13,11 @@ system does not allow raising it again, the worker is replaced).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing as mp
 import os
+import pickle
 import queue
 import sys
 import threading
@@ -29,6 +31,7 @@ from r2pgraph.server.evaluation import Answer, Job, answer
 
 SLOW_AFTER_S = 0.5
 LOW_PRIORITY = 19
+LOOP_READ_BYTES = 256 * 1024  # answers up to this size are read on the event loop
 
 
 def _worker_main(store_path: str, conn: Connection) -> None:
@@ -43,7 +46,11 @@ def _worker_main(store_path: str, conn: Connection) -> None:
             return
         if job is None:
             return
-        conn.send(answer(store, job))
+        result = answer(store, job)
+        # The body goes as raw bytes after its metadata: not pickled (no copies), and the server
+        # knows its size before reading it (see ``QueryPool.run_async``).
+        _send(conn, (result.status, result.media_type, result.rows, result.truncated, len(result.body)))
+        conn.send_bytes(result.body)
 
 
 class DeadlineExceeded(Exception):
@@ -108,6 +115,36 @@ class _Worker:
             self.conn.close()
 
 
+def _send(conn: Connection, message: object) -> None:
+    """``conn.send`` with a plain pickler (``send`` makes a ForkingPickler, which costs more than the message)."""
+    conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+
+def _receive(conn: Connection) -> Answer:
+    status, media_type, rows, truncated, _ = conn.recv()
+    return Answer(status, media_type, conn.recv_bytes(), rows, truncated)
+
+
+async def _readable(conn: Connection, timeout: float) -> bool:
+    """Whether ``conn`` has something to read within ``timeout`` seconds, awaited on the event loop."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def on_readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    fd = conn.fileno()
+    loop.add_reader(fd, on_readable)
+    try:
+        await asyncio.wait_for(ready, timeout)
+    except TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
+    return True
+
+
 class QueryPool:
     """A fixed number of worker processes over one store; ``run`` blocks until an answer or the deadline."""
 
@@ -165,18 +202,57 @@ class QueryPool:
             worker = self._idle.get(timeout=deadline)
         except queue.Empty:
             raise DeadlineExceeded(deadline) from None
-        remaining = deadline - (time.monotonic() - started)
+        return self._finish(worker, job, started, deadline)
+
+    async def run_async(self, job: Job, deadline: float) -> Answer:
+        """``run`` for the event loop. While a worker is idle, the job is sent and a quick answer
+        awaited on the loop itself, without a thread; waiting for a worker, and a query still
+        running after ``SLOW_AFTER_S``, continue in a thread as in ``run``."""
+        from starlette.concurrency import run_in_threadpool
+
+        started = time.monotonic()
         try:
-            worker.conn.send(job)
-            if remaining > 0 and worker.conn.poll(min(remaining, SLOW_AFTER_S)):
-                result: Answer = worker.conn.recv()
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            return await run_in_threadpool(self.run, job, deadline)
+        if not self._fill.is_set():
+            self._fill.set()
+        try:
+            _send(worker.conn, job)
+            if await _readable(worker.conn, min(deadline, SLOW_AFTER_S)):
+                status, media_type, rows, truncated, size = worker.conn.recv()
+                if size <= LOOP_READ_BYTES:
+                    body = worker.conn.recv_bytes()
+                else:  # a big body is read in a thread, not to hold up the loop's other requests
+                    body = await run_in_threadpool(worker.conn.recv_bytes)
                 self._idle.put(worker)
-                return result
+                return Answer(status, media_type, body, rows, truncated)
+        except (EOFError, OSError):
+            worker.stop()
+            await run_in_threadpool(self._replace)
+            raise WorkerFailed() from None
+        except BaseException:  # cancelled while the worker is busy: it is replaced, not reused
+            worker.stop()
+            threading.Thread(target=self._replace, name="query worker replacing", daemon=True).start()
+            raise
+        return await run_in_threadpool(self._finish, worker, None, started, deadline)
+
+    def _finish(self, worker: _Worker, job: Job | None, started: float, deadline: float) -> Answer:
+        """Send ``job`` to ``worker`` and wait for its answer until the deadline, lowering the
+        worker's priority after ``SLOW_AFTER_S``; ``job`` None: it was sent and awaited that long."""
+        try:
+            if job is not None:
+                remaining = deadline - (time.monotonic() - started)
+                _send(worker.conn, job)
+                if remaining > 0 and worker.conn.poll(min(remaining, SLOW_AFTER_S)):
+                    result = _receive(worker.conn)
+                    self._idle.put(worker)
+                    return result
             remaining = deadline - (time.monotonic() - started)
             if remaining > 0:
                 worker.set_priority(LOW_PRIORITY)
                 if worker.conn.poll(remaining):
-                    slow: Answer = worker.conn.recv()
+                    slow = _receive(worker.conn)
                     if worker.set_priority(0):
                         self._idle.put(worker)
                     else:
