@@ -17,7 +17,8 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
-from r2pgraph.namespaces import GRAPH, R2P, mint, not_staging
+from r2pgraph.iris import not_staging
+from r2pgraph.namespaces import GRAPH, R2P, mint
 from r2pgraph.query import Source, select
 
 CROSSREF_GRAPH = URIRef(GRAPH + "crossref")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from r2pgraph.iris import PREFIXES
 from r2pgraph.jsonld_compact import compact
-from r2pgraph.namespaces import PREFIXES
 
 # format name → (file name, media type)
 EXPORTS: dict[str, tuple[str, str]] = {

@@ -42,7 +42,7 @@ import pyoxigraph as ox
 
 from r2pgraph import publish_lock
 from r2pgraph.errors import R2PError
-from r2pgraph.namespaces import GRAPH, STAGING
+from r2pgraph.iris import GRAPH, STAGING
 from r2pgraph.remote import RemoteStore, RemoteStoreError, value
 
 MANIFEST_GRAPH = GRAPH + "publication"

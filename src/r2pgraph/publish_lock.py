@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from r2pgraph.errors import R2PError
-from r2pgraph.namespaces import GRAPH
+from r2pgraph.iris import GRAPH
 from r2pgraph.remote import RemoteStore, value
 
 LOCK_GRAPH = GRAPH + "publication-lock"

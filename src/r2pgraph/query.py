@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
-from r2pgraph.namespaces import PREFIXES
+from r2pgraph.iris import PREFIXES
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
 

@@ -38,14 +38,20 @@ class HoldGeneration:
             await self.app(scope, receive, send)
 
 
-def create_app(build_dir: Path, config: ServerConfig | None = None, generation: Path | None = None) -> FastAPI:
-    """Build the app serving ``build_dir``'s current generation (or ``generation`` when given).
+def create_app(
+    build_dir: Path,
+    config: ServerConfig | None = None,
+    generation: Path | None = None,
+    serving: Serving | None = None,
+) -> FastAPI:
+    """Build the app serving ``build_dir``'s current generation (or ``generation`` when given, or
+    what ``serving`` already serves, opened with the same ``config``; the app closes it).
 
     SPARQL queries run in ``config.workers`` processes and are stopped after ``config.query_timeout``
     seconds. SIGHUP or an authenticated ``POST /admin/reload`` switches to the new current generation.
     """
     config = config or ServerConfig()
-    serving = Serving(build_dir, config, generation)
+    serving = serving or Serving(build_dir, config, generation)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,6 +66,7 @@ def create_app(build_dir: Path, config: ServerConfig | None = None, generation: 
 
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGHUP, on_hup)
+        serving.started()
         try:
             yield
         finally:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from r2pgraph.export import EXPORTS
-from r2pgraph.namespaces import BASE, ID, R2P
+from r2pgraph.iris import BASE, ID, R2P
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, negotiate
 from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
@@ -20,7 +20,7 @@ router = APIRouter()
 templates = make_templates()
 DATASET = BASE + "dataset"
 VOCABULARIES = (
-    str(R2P),
+    R2P,
     "http://www.w3.org/2004/02/skos/core#",
     "http://www.w3.org/ns/prov#",
     "http://purl.org/dc/terms/",

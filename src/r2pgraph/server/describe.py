@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from r2pgraph.namespaces import PREFIXES, not_staging
+from r2pgraph.iris import PREFIXES
 from r2pgraph.query import Source, select
 
 LABEL_PREDICATES = (
@@ -105,13 +105,10 @@ def _label_map(store: Source, iris: set[str]) -> dict[str, str]:
 def describe(store: Source, iri: str, incoming_limit: int = 200) -> Resource:
     """Everything the store says about ``iri`` (empty Resource when it says nothing)."""
     this = {"this": ox.NamedNode(iri)}
-    out = select(
-        store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ ?this ?p ?o }} {not_staging('g')} }} ORDER BY ?p ?o", False, this
-    )
+    out = select(store, "SELECT ?p ?o ?g WHERE { GRAPH ?g { ?this ?p ?o } } ORDER BY ?p ?o", False, this)
     inc = select(
         store,
-        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?this }} {not_staging('g')} }} "
-        f"ORDER BY ?p ?s LIMIT {int(incoming_limit)}",
+        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?this }} }} ORDER BY ?p ?s LIMIT {int(incoming_limit)}",
         False,
         this,
     )
@@ -172,7 +169,6 @@ def construct(store: Source, iri: str) -> list[ox.Quad]:
     SELECT ?s ?p ?o ?g WHERE {{
       {{ GRAPH ?g {{ ?this ?p ?o }} BIND (?this AS ?s) }}
       UNION {{ ?this r2p:hasCitation|r2p:agendaItem ?s . GRAPH ?g {{ ?s ?p ?o }} }}
-      {not_staging("g")}
     }}"""
     rows = select(store, query, bind={"this": ox.NamedNode(iri)})
     return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]

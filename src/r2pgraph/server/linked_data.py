@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from r2pgraph.namespaces import BASE, PREFIXES
+from r2pgraph.iris import BASE, PREFIXES
 from r2pgraph.query import Source, graph_quads
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe

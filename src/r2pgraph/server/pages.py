@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from r2pgraph.export import EXPORTS
-from r2pgraph.namespaces import ONTOLOGY_IRI, R2P
+from r2pgraph.iris import ONTOLOGY_IRI, R2P
 from r2pgraph.queries import example_queries
 from r2pgraph.query import Source, graph_quads, select
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
@@ -40,7 +40,7 @@ def home(request: Request) -> Response:
     for row in select(store, ENTRY_POINTS):
         entries.setdefault(row["kind"].value, []).append((row["s"].value, row["label"].value))
     report = served(request).report
-    classes = {k.rsplit("#", 1)[-1]: v for k, v in report["classes"].items() if k.startswith(str(R2P))}
+    classes = {k.rsplit("#", 1)[-1]: v for k, v in report["classes"].items() if k.startswith(R2P)}
     return templates.TemplateResponse(
         request,
         "home.html",

@@ -86,6 +86,11 @@ class RemoteQueries:
         except (SyntaxError, ValueError) as e:
             raise RemoteStoreError(self.store.endpoints.query, f"unreadable answer: {e}", response.status_code) from e
 
+    async def run_async(self, job: Job, deadline: float) -> Answer:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self.run, job, deadline)
+
     def close(self) -> None:
         self.store.close()
 

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import uvicorn
-
 from r2pgraph.config import Settings
-from r2pgraph.server.app import create_app
-from r2pgraph.server.served import ServerConfig
+from r2pgraph.server.served import ServerConfig, Serving
 
 
 def serve(settings: Settings, config: ServerConfig, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Serve ``build/current`` (or the remote store of ``config.store_url``) until interrupted.
 
     Raises NoGeneration when nothing is built and no store is given."""
-    app = create_app(settings.build_dir, config)
+    # What is served is opened first, so that the query workers start while the web framework
+    # (most of the start-up time) is imported.
+    serving = Serving(settings.build_dir, config)
+    try:
+        import uvicorn
+
+        from r2pgraph.server.app import create_app
+
+        app = create_app(settings.build_dir, config, serving=serving)
+    except BaseException:
+        serving.close()
+        raise
     print(f"serving {app.state.serving.current.name} on http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", ws="none")  # no WebSocket routes
     return 0

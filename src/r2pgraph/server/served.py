@@ -23,15 +23,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-from starlette.requests import Request
+from typing import TYPE_CHECKING, Any, Protocol
 
 from r2pgraph.generations import REPORT_FILE, current_generation, lease
 from r2pgraph.query import Source
 from r2pgraph.server.evaluation import Answer, Job
 from r2pgraph.server.workers import QueryPool
 from r2pgraph.store import STORE_DIR, open_store
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
 
 SCOPE_KEY = "r2pgraph.served"
 
@@ -52,6 +53,8 @@ class ServerConfig:
 
 class QueryRunner(Protocol):
     def run(self, job: Job, deadline: float) -> Answer: ...
+
+    async def run_async(self, job: Job, deadline: float) -> Answer: ...
 
     def close(self) -> None: ...
 
@@ -97,6 +100,9 @@ class Served:
         if done:
             self.close()
 
+    def started(self) -> None:
+        """The server has started: anything deferred to not slow its start can start now."""
+
     def close(self) -> None:
         self.queries.close()
 
@@ -104,7 +110,7 @@ class Served:
 class EmbeddedServed(Served):
     """A built generation: its read-only store for pages, worker processes for SPARQL."""
 
-    def __init__(self, generation: Path, workers: int):
+    def __init__(self, generation: Path, workers: int, all_now: bool = True):
         super().__init__()
         self.generation = generation
         self.version = str(generation.resolve())
@@ -112,8 +118,14 @@ class EmbeddedServed(Served):
         self._lease = lease(generation)
         self._lease.__enter__()
         try:
-            self.store = open_store(generation)
-            self.queries = QueryPool(generation / STORE_DIR, workers)
+            # The workers first: they start in the background while this process opens its store.
+            self._pool = QueryPool(generation / STORE_DIR, workers, all_now=all_now)
+            self.queries = self._pool
+            try:
+                self.store = open_store(generation)
+            except BaseException:
+                self._pool.close()
+                raise
         except BaseException:
             self._lease.__exit__(None, None, None)
             raise
@@ -124,6 +136,9 @@ class EmbeddedServed(Served):
 
     def files(self) -> Path:
         return self.generation
+
+    def started(self) -> None:
+        self._pool.fill()
 
     def close(self) -> None:
         super().close()
@@ -140,13 +155,18 @@ def peek_version(build_dir: Path, config: ServerConfig) -> str:
     return str(current_generation(build_dir).resolve())
 
 
-def open_served(build_dir: Path, config: ServerConfig, generation: Path | None = None) -> Served:
-    """The version to serve now: ``generation``, ``build/current``, or the remote store's."""
+def open_served(
+    build_dir: Path, config: ServerConfig, generation: Path | None = None, starting: bool = False
+) -> Served:
+    """The version to serve now: ``generation``, ``build/current``, or the remote store's.
+
+    ``starting``: the server is starting, so only one query worker starts now, the others when
+    ``Served.started`` is called (or the first query is run)."""
     if config.store_url:
         from r2pgraph.server.remote_served import RemoteServed
 
         return RemoteServed(config)
-    return EmbeddedServed(generation or current_generation(build_dir), config.workers)
+    return EmbeddedServed(generation or current_generation(build_dir), config.workers, all_now=not starting)
 
 
 class Serving:
@@ -155,13 +175,17 @@ class Serving:
     def __init__(self, build_dir: Path, config: ServerConfig, generation: Path | None = None):
         self.build_dir = build_dir
         self.config = config
-        self._current = open_served(build_dir, config, generation)
+        self._current = open_served(build_dir, config, generation, starting=True)
         self._switch_lock = threading.Lock()
         self._swap_lock = threading.Lock()
 
     @property
     def current(self) -> Served:
         return self._current
+
+    def started(self) -> None:
+        """The server has started (see ``open_served``)."""
+        self._current.started()
 
     @contextmanager
     def use(self) -> Iterator[Served]:

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.server.conneg import (
     GRAPH_FORMATS,
@@ -28,6 +27,7 @@ from r2pgraph.server.sparql_text import uses_keyword
 from r2pgraph.server.workers import DeadlineExceeded, WorkerFailed
 
 router = APIRouter()
+ENDPOINT_PATH = "/sparql"
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
@@ -64,6 +64,12 @@ def service_description(endpoint: str) -> str:
         sd:defaultGraph [ a sd:Graph ; dct:description "The union of all named graphs"@en ]
     ] .
 """
+
+
+def endpoint_iri(request: Request) -> str:
+    """This endpoint's IRI: what ``request.url_for("sparql_endpoint")`` gives (the base URL, with
+    the app's root path, and the route's path), without searching every route for it."""
+    return str(request.base_url).rstrip("/") + ENDPOINT_PATH
 
 
 def _utf8(body: bytes) -> str:
@@ -154,7 +160,7 @@ PROTOCOL_PARAMETERS = {
 }
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], openapi_extra=PROTOCOL_PARAMETERS)
+@router.api_route(ENDPOINT_PATH, methods=["GET", "POST"], openapi_extra=PROTOCOL_PARAMETERS)
 async def sparql_endpoint(request: Request) -> Response:
     """Answer a SPARQL query, or describe the service when no query is given."""
     query, params = await _read_request(request)
@@ -165,7 +171,7 @@ async def sparql_endpoint(request: Request) -> Response:
             return RedirectResponse("/query", status_code=303)
         chosen = negotiate(accept, GRAPH_FORMATS[:3], fmt)
         sd = ox.Store()
-        sd.load(service_description(str(request.url_for("sparql_endpoint"))), ox.RdfFormat.TURTLE)
+        sd.load(service_description(endpoint_iri(request)), ox.RdfFormat.TURTLE)
         body = sd.dump(format=GRAPH_OX[chosen.name], from_graph=ox.DefaultGraph())
         return Response(content=body, media_type=chosen.media_type, headers={"Vary": "Accept"})
     if uses_keyword(query, "SERVICE"):
@@ -178,7 +184,7 @@ async def sparql_endpoint(request: Request) -> Response:
         params,
         accept,
         fmt,
-        str(request.url_for("sparql_endpoint")),
+        endpoint_iri(request),
         max_rows=config.max_rows,
         max_bytes=config.max_result_bytes,
     )
@@ -186,7 +192,7 @@ async def sparql_endpoint(request: Request) -> Response:
     limits: ClientLimits = request.app.state.client_limits
     with limits.slot(request.client.host if request.client else "unknown"):
         try:
-            result = await run_in_threadpool(served(request).queries.run, job, deadline)
+            result = await served(request).queries.run_async(job, deadline)
         except DeadlineExceeded as e:
             raise ProtocolError(503, str(e)) from e
         except WorkerFailed as e:

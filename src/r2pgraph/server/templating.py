@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from fastapi.templating import Jinja2Templates
+from r2pgraph.iris import BASE
 
-from r2pgraph.namespaces import BASE
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
+    from starlette.requests import Request
+    from starlette.responses import Response
 
 
 def local_path(iri: str) -> str | None:
@@ -26,8 +32,31 @@ def safe_href(iri: str) -> str:
     return iri if iri.lower().startswith(LINKABLE_SCHEMES) else ""
 
 
-def make_templates() -> Jinja2Templates:
+@functools.cache
+def jinja() -> Jinja2Templates:
+    """The pages' Jinja2 environment, made (and Jinja2 imported) when the first page is rendered."""
+    from fastapi.templating import Jinja2Templates
+
     templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
     templates.env.filters["local"] = safe_href
     templates.env.globals["BASE"] = BASE
     return templates
+
+
+class Templates:
+    """The page templates; Jinja2 is loaded on first use, so that the server starts without it."""
+
+    def TemplateResponse(  # the name Starlette's templates give it
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any] | None = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+    ) -> Response:
+        return jinja().TemplateResponse(request, name, context, status_code, headers, media_type)
+
+
+def make_templates() -> Templates:
+    return Templates()

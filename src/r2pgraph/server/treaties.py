@@ -1,4 +1,8 @@
-"""Pages for the treaty cross-reference: the ratification matrix, reconciliations and claim checks."""
+"""Pages for the treaty cross-reference: the ratification matrix, reconciliations and claim checks.
+
+The cross-reference modules also write graphs with rdflib at build time; they are imported by the
+routes that use them, so that starting the server does not import rdflib.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from r2pgraph.claims import check_claims
-from r2pgraph.crossref import reconcile
-from r2pgraph.matrix import build_matrix, labelled
-from r2pgraph.namespaces import GRAPH, mint
+from r2pgraph.iris import GRAPH, mint
 from r2pgraph.query import Source
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.served import served
@@ -20,6 +21,8 @@ templates = make_templates()
 
 
 def _set_param(request: Request, store: Source) -> str | None:
+    from r2pgraph.matrix import labelled
+
     chosen = request.query_params.get("set") or None
     if chosen and chosen not in {k for k, _ in labelled(store, "InstrumentSet")}:
         raise ProtocolError(400, f"Unknown instrument set {chosen!r} (parameter 'set').")
@@ -27,6 +30,8 @@ def _set_param(request: Request, store: Source) -> str | None:
 
 
 def _group_param(request: Request, store: Source) -> str | None:
+    from r2pgraph.matrix import labelled
+
     chosen = request.query_params.get("group") or None
     if chosen and chosen not in {k for k, _ in labelled(store, "StateGroup")}:
         raise ProtocolError(400, f"Unknown state group {chosen!r} (parameter 'group').")
@@ -39,7 +44,7 @@ def _iri_param(request: Request, name: str, kind: str) -> str | None:
     if not key:
         return None
     try:
-        return ox.NamedNode(str(mint(kind, key))).value
+        return ox.NamedNode(mint(kind, key)).value
     except ValueError:
         raise ProtocolError(400, f"Parameter {name!r}: {key!r} is not a valid {kind} identifier.") from None
 
@@ -50,6 +55,8 @@ def _params(*names: str) -> dict[str, object]:
 
 @router.api_route("/matrix", methods=["GET", "HEAD"], openapi_extra=_params("set", "group", "states"))
 def matrix_page(request: Request) -> Response:
+    from r2pgraph.matrix import build_matrix, labelled
+
     store: Source = served(request).store
     chosen = _set_param(request, store)
     assessed = request.query_params.get("states") == "assessed"
@@ -71,6 +78,8 @@ def matrix_page(request: Request) -> Response:
 
 @router.api_route("/matrix.csv", methods=["GET", "HEAD"], openapi_extra=_params("set", "group", "states"))
 def matrix_csv(request: Request) -> Response:
+    from r2pgraph.matrix import build_matrix
+
     store: Source = served(request).store
     assessed = request.query_params.get("states") == "assessed"
     matrix = build_matrix(store, _set_param(request, store), assessed, _group_param(request, store))
@@ -79,6 +88,8 @@ def matrix_csv(request: Request) -> Response:
 
 @router.api_route("/crossref", methods=["GET", "HEAD"], openapi_extra=_params("state", "instrument", "verdict"))
 def crossref_page(request: Request) -> Response:
+    from r2pgraph.crossref import reconcile
+
     store: Source = served(request).store
     state = request.query_params.get("state")
     instrument = _iri_param(request, "instrument", "instrument")
@@ -95,6 +106,8 @@ def crossref_page(request: Request) -> Response:
 
 @router.api_route("/claims", methods=["GET", "HEAD"], openapi_extra=_params("state"))
 def claims_page(request: Request) -> Response:
+    from r2pgraph.claims import check_claims
+
     store: Source = served(request).store
     checks = check_claims(store, _iri_param(request, "state", "state"))
     return templates.TemplateResponse(request, "claims.html", {"checks": checks})

@@ -8,7 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from r2pgraph.namespaces import R2P
+from r2pgraph.iris import R2P
 from r2pgraph.query import Source, select
 
 PREFIXES = f"""PREFIX r2p: <{R2P}>
@@ -231,7 +231,7 @@ def instruments(store: Source) -> list[tuple[str, str]]:
 
 def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
     """The extra template context for a resource of one of the special kinds (empty otherwise)."""
-    if str(R2P.State) in types:
+    if R2P + "State" in types:
         actions = treaty_actions(store, state=iri)
         by_instrument: dict[str, list[ActionRecord]] = {}
         for a in actions:
@@ -241,9 +241,9 @@ def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
             for inst, label in instruments(store)
         ]
         return {"grids": ratings_grid(store, iri), "treaty_status": treaty_status, "timeline": timeline(store, iri)}
-    if str(R2P.Indicator) in types:
+    if R2P + "Indicator" in types:
         return {"indicator_ratings": indicator_ratings(store, iri)}
-    if str(R2P.Instrument) in types:
+    if R2P + "Instrument" in types:
         actions = treaty_actions(store, instrument=iri)
         by_state: dict[str, list[ActionRecord]] = {}
         for a in actions:

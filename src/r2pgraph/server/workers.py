@@ -13,9 +13,11 @@ system does not allow raising it again, the worker is replaced).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing as mp
 import os
+import pickle
 import queue
 import sys
 import threading
@@ -29,6 +31,7 @@ from r2pgraph.server.evaluation import Answer, Job, answer
 
 SLOW_AFTER_S = 0.5
 LOW_PRIORITY = 19
+LOOP_READ_BYTES = 256 * 1024  # answers up to this size are read on the event loop
 
 
 def _worker_main(store_path: str, conn: Connection) -> None:
@@ -43,7 +46,11 @@ def _worker_main(store_path: str, conn: Connection) -> None:
             return
         if job is None:
             return
-        conn.send(answer(store, job))
+        result = answer(store, job)
+        # The body goes as raw bytes after its metadata: not pickled (no copies), and the server
+        # knows its size before reading it (see ``QueryPool.run_async``).
+        _send(conn, (result.status, result.media_type, result.rows, result.truncated, len(result.body)))
+        conn.send_bytes(result.body)
 
 
 class DeadlineExceeded(Exception):
@@ -61,16 +68,20 @@ class WorkerFailed(Exception):
         super().__init__("The query worker failed while evaluating the query; it has been replaced.")
 
 
+_MAIN_SWAP = threading.Lock()  # workers are started from several threads; one swap at a time
+
+
 @contextlib.contextmanager
 def _without_main_module() -> Iterator[None]:
     """Start processes without making them re-run the program's main module (``spawn`` re-imports
     it; a worker needs only this module, which is found by name), which halves their start time."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
+    with _MAIN_SWAP:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
 
 
 class _Worker:
@@ -104,47 +115,144 @@ class _Worker:
             self.conn.close()
 
 
+def _send(conn: Connection, message: object) -> None:
+    """``conn.send`` with a plain pickler (``send`` makes a ForkingPickler, which costs more than the message)."""
+    conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+
+def _receive(conn: Connection) -> Answer:
+    status, media_type, rows, truncated, _ = conn.recv()
+    return Answer(status, media_type, conn.recv_bytes(), rows, truncated)
+
+
+async def _readable(conn: Connection, timeout: float) -> bool:
+    """Whether ``conn`` has something to read within ``timeout`` seconds, awaited on the event loop."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def on_readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    fd = conn.fileno()
+    loop.add_reader(fd, on_readable)
+    try:
+        await asyncio.wait_for(ready, timeout)
+    except TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
+    return True
+
+
 class QueryPool:
     """A fixed number of worker processes over one store; ``run`` blocks until an answer or the deadline."""
 
-    def __init__(self, store_path: Path, size: int = 2):
+    def __init__(self, store_path: Path, size: int = 2, *, all_now: bool = True):
+        """Start ``size`` workers over the store at ``store_path``: one at once, the others then, or
+        (``all_now`` False) only once ``fill`` is called or the first query is run."""
         self._ctx = mp.get_context("spawn")
         self._store_path = store_path
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
-        self._starting = [_Worker(self._ctx, store_path) for _ in range(max(1, size))]
-        # Each worker joins the pool as soon as it is ready: the first query waits only for the first.
+        self._size = max(1, size)
+        self._fill = threading.Event()
+        if all_now:
+            self._fill.set()
+        self._starting = [_Worker(self._ctx, store_path)]
+        # Workers start one at a time, in the background, each joining the pool as soon as it is
+        # ready: the first query waits only for the first worker, which does not share the machine
+        # with the others (nor, when they wait for ``fill``, with the server's own start-up).
         threading.Thread(target=self._admit, name="query workers starting", daemon=True).start()
 
+    def fill(self) -> None:
+        """Start the workers that are waiting to (see ``all_now``), in the background."""
+        self._fill.set()
+
     def _admit(self) -> None:
-        for worker in self._starting:
-            try:
-                worker.wait_ready(60)
-            except (RuntimeError, EOFError, OSError):
-                worker.stop()
-                continue
-            self._idle.put(worker)
+        self._welcome(self._starting[0])
+        self._fill.wait()
+        for _ in range(self._size - 1):
+            with self._lock:
+                if self._closed:
+                    return
+                worker = _Worker(self._ctx, self._store_path)
+                self._starting.append(worker)
+            self._welcome(worker)
+
+    def _welcome(self, worker: _Worker) -> None:
+        try:
+            worker.wait_ready(60)
+        except (RuntimeError, EOFError, OSError):
+            worker.stop()
+            return
+        with self._lock:
+            if not self._closed:
+                self._idle.put(worker)
+                return
+        worker.stop()
 
     def run(self, job: Job, deadline: float) -> Answer:
         """Run ``job`` in a worker. Raises DeadlineExceeded (the worker is then replaced)."""
         started = time.monotonic()
+        if not self._fill.is_set():
+            self._fill.set()
         try:
             worker = self._idle.get(timeout=deadline)
         except queue.Empty:
             raise DeadlineExceeded(deadline) from None
-        remaining = deadline - (time.monotonic() - started)
+        return self._finish(worker, job, started, deadline)
+
+    async def run_async(self, job: Job, deadline: float) -> Answer:
+        """``run`` for the event loop. While a worker is idle, the job is sent and a quick answer
+        awaited on the loop itself, without a thread; waiting for a worker, and a query still
+        running after ``SLOW_AFTER_S``, continue in a thread as in ``run``."""
+        from starlette.concurrency import run_in_threadpool
+
+        started = time.monotonic()
         try:
-            worker.conn.send(job)
-            if remaining > 0 and worker.conn.poll(min(remaining, SLOW_AFTER_S)):
-                result: Answer = worker.conn.recv()
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            return await run_in_threadpool(self.run, job, deadline)
+        if not self._fill.is_set():
+            self._fill.set()
+        try:
+            _send(worker.conn, job)
+            if await _readable(worker.conn, min(deadline, SLOW_AFTER_S)):
+                status, media_type, rows, truncated, size = worker.conn.recv()
+                if size <= LOOP_READ_BYTES:
+                    body = worker.conn.recv_bytes()
+                else:  # a big body is read in a thread, not to hold up the loop's other requests
+                    body = await run_in_threadpool(worker.conn.recv_bytes)
                 self._idle.put(worker)
-                return result
+                return Answer(status, media_type, body, rows, truncated)
+        except (EOFError, OSError):
+            worker.stop()
+            await run_in_threadpool(self._replace)
+            raise WorkerFailed() from None
+        except BaseException:  # cancelled while the worker is busy: it is replaced, not reused
+            worker.stop()
+            threading.Thread(target=self._replace, name="query worker replacing", daemon=True).start()
+            raise
+        return await run_in_threadpool(self._finish, worker, None, started, deadline)
+
+    def _finish(self, worker: _Worker, job: Job | None, started: float, deadline: float) -> Answer:
+        """Send ``job`` to ``worker`` and wait for its answer until the deadline, lowering the
+        worker's priority after ``SLOW_AFTER_S``; ``job`` None: it was sent and awaited that long."""
+        try:
+            if job is not None:
+                remaining = deadline - (time.monotonic() - started)
+                _send(worker.conn, job)
+                if remaining > 0 and worker.conn.poll(min(remaining, SLOW_AFTER_S)):
+                    result = _receive(worker.conn)
+                    self._idle.put(worker)
+                    return result
             remaining = deadline - (time.monotonic() - started)
             if remaining > 0:
                 worker.set_priority(LOW_PRIORITY)
                 if worker.conn.poll(remaining):
-                    slow: Answer = worker.conn.recv()
+                    slow = _receive(worker.conn)
                     if worker.set_priority(0):
                         self._idle.put(worker)
                     else:
@@ -170,6 +278,8 @@ class QueryPool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            starting = list(self._starting)
+        self._fill.set()  # the starting thread then ends
         while True:
             try:
                 worker = self._idle.get_nowait()
@@ -178,6 +288,6 @@ class QueryPool:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
             worker.stop()
-        for worker in self._starting:  # any that had not finished starting
+        for worker in starting:  # any that had not finished starting
             if worker.process.is_alive():
                 worker.stop()
