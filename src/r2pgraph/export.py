@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -77,19 +78,40 @@ def load_context(ontology_dir: Path) -> dict[str, object]:
     return context
 
 
+def union_ntriples(quads: list[ox.Quad]) -> bytes:
+    """The union of all graphs as N-Triples (sorted lines, each triple once)."""
+    text = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""
+    return b"".join(sorted(set(text.splitlines(keepends=True))))
+
+
+def write_jsonld(doc: dict[str, Any], path: Path) -> None:
+    """Write a compacted document: the context indented, then one top-level object per line.
+
+    Each object is written by the json module's C encoder, which an ``indent`` would turn off.
+    """
+    context = json.dumps(doc["@context"], ensure_ascii=False, indent=1).replace("\n", "\n ")
+    with path.open("w", encoding="utf-8") as f:
+        f.write('{\n "@context": ' + context + ',\n "@graph": [\n')
+        f.write(",\n".join(json.dumps(item, ensure_ascii=False) for item in doc["@graph"]))
+        f.write("\n ]\n}\n")
+
+
 def write_exports(store: ox.Store, nquads: bytes, generation: Path, ontology_dir: Path) -> dict[str, Path]:
     """Write every export of the generation; return format name → path."""
     paths = {name: generation / file for name, (file, _) in EXPORTS.items()}
     prefixes = {k: v for k, v in PREFIXES.items()}
     paths["nquads"].write_bytes(nquads)
-    store.dump(str(paths["trig"]), ox.RdfFormat.TRIG, prefixes=prefixes)
-    union = ox.Store()
-    union.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store)
-    union.dump(str(paths["turtle"]), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
-    union.dump(str(paths["ntriples"]), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    expanded = json.loads(store.dump(format=ox.RdfFormat.JSON_LD) or b"[]")
-    doc = compact(expanded, load_context(ontology_dir))
-    paths["jsonld"].write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    # Serialised from the N-Quads, grouped by graph, rather than dumped from the on-disk store
+    # (about 4x faster); the store answers the CSV queries.
+    quads = sorted(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), key=lambda q: str(q.graph_name))
+    paths["trig"].write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b"")
+    ntriples = union_ntriples(quads)
+    paths["ntriples"].write_bytes(ntriples)
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    paths["turtle"].write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b"")
+    expanded = json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]")
+    del quads
+    write_jsonld(compact(expanded, load_context(ontology_dir)), paths["jsonld"])
     paths["findings-csv"].write_bytes(_csv(store, FINDINGS_QUERY))
     paths["treaty-actions-csv"].write_bytes(_csv(store, TREATY_ACTIONS_QUERY))
     return paths
