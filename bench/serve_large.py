@@ -10,7 +10,7 @@ This script measures the serving side on a generation built beforehand, e.g.::
 It writes ``bench/results/serve-<N>-states.md`` and ``.json``: cold start to the first answer
 (median of 3), the server's peak RSS summed over its process tree (main process and query workers)
 after the same bounded load as ``bench/run.py`` (the SPARQL mix and the page at concurrency 8),
-and that load's throughput.
+and that load's throughput; also the tree's proportional set size (PSS), sampled during the load.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def main() -> None:
     srv = Server(args.build_dir)
     srv.start(timeout=120)
     try:
-        load = throughput(srv.url, mix, args.concurrency, args.max_requests, args.max_seconds)
         assert srv.proc is not None
+        with procmem.PssSampler(srv.proc.pid) as pss:
+            load = throughput(srv.url, mix, args.concurrency, args.max_requests, args.max_seconds)
         tree = procmem.tree_hwm_mb(srv.proc.pid)
         main_mb = srv.vm_hwm_mb()
     finally:
@@ -65,6 +66,7 @@ def main() -> None:
         "throughput": load,
         "server_peak_rss_mb": main_mb,
         "server_tree_peak_rss": tree,
+        "server_tree_peak_pss_mb_sampled": round(pss.peak_mb, 1),
     }
     stem = f"serve-{args.states}-states"
     args.out.mkdir(parents=True, exist_ok=True)
@@ -86,6 +88,8 @@ def main() -> None:
         "",
         f"Server peak RSS: {main_mb} MB main process; {tree['sum_mb']} MB summed over its "
         f"{tree['processes']} processes (query workers included; shared pages counted once per process). "
+        f"Proportional set size of the tree (shared pages split between the processes sharing them), "
+        f"largest of the samples taken every 0.25 s during the load: {doc['server_tree_peak_pss_mb_sampled']} MB. "
         "Target at 1,000 states: under 500 MB.",
         "",
     ]
