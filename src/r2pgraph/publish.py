@@ -5,6 +5,8 @@ The protocol, step by step (each step's name appears in the error when it fails)
 1. ``read manifest``: the store's manifest graph (``MANIFEST_GRAPH``) says which generation and which
    per-graph content hashes were published last; with the live graphs' triple counts it decides
    which named graphs changed. Nothing changed: no update is sent at all ("unchanged").
+   ``lock``: otherwise the store's publication lock is taken (``r2pgraph.publish_lock``), the
+   plan is made again under it, and staging graphs that a stopped publish left are dropped.
 2. ``upload``: each changed graph goes into a staging graph
    ``https://w3id.org/r2p/staging/<generation hash>/<graph path>`` (Graph Store Protocol PUT when a
    GSP endpoint is given, otherwise SPARQL Update ``INSERT DATA`` in chunks).
@@ -14,10 +16,11 @@ The protocol, step by step (each step's name appears in the error when it fails)
    live graph (``MOVE`` drops the target first), drops the graphs that disappeared, and writes the
    new manifest last. The manifest is dropped first so that a switch interrupted half-way (on a
    store that does not apply a request atomically) is seen as "nothing published" next time and
-   every graph is sent again.
+   every graph is sent again. With ``default_copy`` the same request keeps the store's default
+   graph equal to the union of the live graphs (``default_copy_ops``).
 5. ``check live``: the live graphs' triple counts and the manifest are read back.
 6. ``clean up``: staging graphs left after a failure are dropped (best effort; their names say what
-   they are).
+   they are); the lock is released, after a failure too.
 
 Content hashes are over *canonical* N-Triples: literals compared by value where stores rewrite the
 lexical form (``"1.50"^^xsd:decimal`` → ``1.5``, ``"true"`` ↔ ``"1"`` for booleans, language tags
