@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 
 STEPS = [
     ("load_s", "load"),
-    ("validate_s", "SHACL validate"),
+    ("validate_wait_s", "SHACL validate (not overlapped)"),
     ("assemble_s", "assemble + derived"),
     ("store_s", "store"),
     ("exports_s", "exports"),

@@ -99,3 +99,39 @@ def test_build_command_failure_exit_code_and_report(tmp_path: Path) -> None:
     assert "before the instrument was adopted" in out.stderr
     assert "data/treaty-actions/JPN.csv:" in out.stderr
     assert not (tmp_path / "build" / "current").exists()
+
+
+def test_build_validates_in_a_forked_process_with_the_same_report(tmp_path: Path) -> None:
+    """A single-threaded build (the CLI) validates in a forked process while it assembles: the
+    report is the same as validating in place, for valid and for invalid data."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    script = f"""
+import sys
+from pathlib import Path
+from r2pgraph.background_validation import BackgroundValidation
+from r2pgraph.build import load_ontology
+from r2pgraph.sources import load_data_dir
+from r2pgraph.validate import load_shapes, validate_graphs
+root = Path({str(ROOT)!r})
+sources, ontology = load_data_dir(Path(sys.argv[1])), load_ontology(root / "ontology")
+shapes = load_shapes(root / "shapes")
+with BackgroundValidation(sources, ontology, shapes) as v:
+    report, seconds = v.result()
+print(v.forked, report == validate_graphs(sources, ontology, shapes), report.conforms, len(report.violations))
+"""
+    ok = subprocess.run([sys.executable, "-c", script, str(data)], capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.split() == ["True", "True", "True", "0"]
+    csv_path = data / "treaty-actions/JPN.csv"
+    csv_path.write_text(csv_path.read_text() + "JPN,cat,signature,1900-01-01,yes,yes,ohchr-ratification-status,,\n")
+    bad = subprocess.run([sys.executable, "-c", script, str(data)], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 0, bad.stderr
+    forked, same, conforms, count = bad.stdout.split()
+    assert (forked, same, conforms) == ("True", "True", "False") and int(count) >= 1
+
+    out = r2p("build", "--data", str(ROOT / "data"), "--build-dir", str(tmp_path / "b"), "--imports-dir", "none")
+    assert out.returncode == 0, out.stderr
+    report = json.loads((tmp_path / "b" / "current" / "build-report.json").read_text())
+    assert report["validation"]["conforms"] is True
+    assert {"load_s", "validate_s", "validate_wait_s", "assemble_s", "store_s", "exports_s"} <= set(report["timings"])

@@ -16,6 +16,7 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
+from r2pgraph.background_validation import BackgroundValidation
 from r2pgraph.config import Settings
 from r2pgraph.derived import add_derived_graphs
 from r2pgraph.errors import NoGeneration, R2PError, ValidationFailed
@@ -159,17 +161,27 @@ def build_generation(settings: Settings, allow_shrink: bool = False) -> BuildRes
     sources = load_data_dir(settings.data_dir) + load_imports(settings.imports_dir)
     ontology = load_ontology(settings.ontology_dir)
     timings["load_s"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    validation = validate_graphs(sources, ontology, load_shapes(settings.shapes_dir))
-    timings["validate_s"] = time.perf_counter() - t0
-    if not validation.conforms:
-        raise ValidationFailed(validation, validation.text())
-    t0 = time.perf_counter()
-    nquads = dataset_nquads(sources, ontology, settings.ontology_dir)
-    timings["assemble_s"] = time.perf_counter() - t0
-    files = [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources]
-    shacl = {"conforms": validation.conforms, "results": [asdict(v) for v in validation.violations]}
-    return write_generation(nquads, settings, {"sources": files}, timings, shacl, allow_shrink)
+    with BackgroundValidation(sources, ontology, load_shapes(settings.shapes_dir)) as validation:
+        t0 = time.perf_counter()
+        nquads = dataset_nquads(sources, ontology, settings.ontology_dir)
+        timings["assemble_s"] = time.perf_counter() - t0
+        files = [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources]
+
+        def validated() -> tuple[dict[str, object], dict[str, float]]:
+            t = time.perf_counter()
+            report, seconds = validation.result()
+            waited = time.perf_counter() - t
+            if not report.conforms:
+                raise ValidationFailed(report, report.text())
+            shacl = {"conforms": report.conforms, "results": [asdict(v) for v in report.violations]}
+            return shacl, {"validate_s": seconds, "validate_wait_s": waited}
+
+        return write_generation(nquads, settings, {"sources": files}, timings, validated, allow_shrink)
+
+
+# The SHACL report, or a function that waits for it (and raises ValidationFailed): the report and
+# the timings of validation (its own duration, and how long the build waited for it).
+Validation = dict[str, object] | Callable[[], tuple[dict[str, object], dict[str, float]]] | None
 
 
 def write_generation(
@@ -177,13 +189,15 @@ def write_generation(
     settings: Settings,
     extra: dict[str, object] | None = None,
     timings: dict[str, float] | None = None,
-    validation: dict[str, object] | None = None,
+    validation: Validation = None,
     allow_shrink: bool = False,
 ) -> BuildResult:
-    """Write an already validated dataset (N-Quads) as a new generation and switch to it.
+    """Write a dataset (N-Quads) as a new generation and switch to it.
 
-    ``validation`` (the SHACL report) is kept in the generation. When the content equals the current
-    generation's, nothing is written. Raises ShrinkRefused or BuildLocked.
+    ``validation`` (the SHACL report) is kept in the generation. It may be a function that waits
+    for a validation running meanwhile: it is called before anything is switched (also when the
+    content equals the current generation's, in which case nothing is written), and a failure it
+    raises (ValidationFailed) leaves nothing behind. Raises ShrinkRefused or BuildLocked.
     """
     with build_lock(settings.build_dir):
         return _write_generation(nquads, settings, extra or {}, dict(timings or {}), validation, allow_shrink)
@@ -194,9 +208,16 @@ def _write_generation(
     settings: Settings,
     extra: dict[str, object],
     timings: dict[str, float],
-    validation: dict[str, object] | None,
+    validation: Validation,
     allow_shrink: bool,
 ) -> BuildResult:
+    def resolve() -> dict[str, object] | None:
+        if not callable(validation):
+            return validation
+        shacl, validation_timings = validation()
+        timings.update(validation_timings)
+        return shacl
+
     t0 = time.perf_counter()
     digest = content_hash(nquads)
     generations = settings.build_dir / "generations"
@@ -205,6 +226,7 @@ def _write_generation(
         current = current_generation(settings.build_dir)
         previous = json.loads((current / REPORT_FILE).read_text())
         if previous.get("content_hash") == digest:
+            resolve()
             return BuildResult(current, previous, unchanged=True)
     except (NoGeneration, OSError, ValueError):
         previous = {}
@@ -220,20 +242,21 @@ def _write_generation(
         write_exports(store, nquads, tmp, settings.ontology_dir)
         shutil.copyfile(settings.ontology_dir / "context.jsonld", tmp / "context.jsonld")
         timings["exports_s"] = time.perf_counter() - t0
+        shacl = resolve()
         report: dict[str, object] = {
             "content_hash": digest,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             **extra,
             **counts(store),
-            "validation": {"conforms": bool(validation and validation.get("conforms")), "file": VALIDATION_FILE},
+            "validation": {"conforms": bool(shacl and shacl.get("conforms")), "file": VALIDATION_FILE},
             "timings": {k: round(v, 3) for k, v in timings.items()},
         }
         del store
         lost = shrinkage(previous.get("classes") or {}, report["classes"])  # type: ignore[arg-type]
         if lost and not allow_shrink:
             raise ShrinkRefused(lost)
-        shacl = validation or {"conforms": None, "note": "written without SHACL validation"}
-        (tmp / VALIDATION_FILE).write_text(json.dumps(shacl, indent=2), encoding="utf-8")
+        written = shacl or {"conforms": None, "note": "written without SHACL validation"}
+        (tmp / VALIDATION_FILE).write_text(json.dumps(written, indent=2), encoding="utf-8")
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")
         _fsync_tree(tmp)
         final = generations / f"{stamp}-{digest[7:19]}"
