@@ -28,6 +28,16 @@ STEPS = [
 ]
 
 
+def _lines(ax: Any, ns: list[int], series: list[tuple[str, list[float | None], str]], label_format: str) -> None:
+    """One annotated line per series, leaving out the sizes without a value."""
+    for label, ys, style in series:
+        pts = [(n, y) for n, y in zip(ns, ys, strict=True) if y]
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], style, label=label)
+            for n, y in pts:
+                ax.annotate(label_format.format(y), (n, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+
+
 def plot(doc: dict[str, Any], out: Path) -> Path:
     sizes = doc["sizes"]
     ns = [r["states"] for r in sizes]
@@ -97,12 +107,7 @@ def plot(doc: dict[str, Any], out: Path) -> Path:
             "s--",
         ),
     ]
-    for label, ys, style in series:
-        pts = [(n, y) for n, y in zip(ns, ys, strict=True) if y]
-        if pts:
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], style, label=label)
-            for n, y in pts:
-                ax.annotate(f"{y:g}", (n, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    _lines(ax, ns, series, "{:g}")
     conc = sizes[0]["throughput"]["concurrency"] if sizes else "?"
     ax.set_yscale("log")
     ax.set_xticks(ns)
@@ -123,12 +128,7 @@ def plot(doc: dict[str, Any], out: Path) -> Path:
         ),
         ("rdflib-endpoint peak RSS", [(r.get("rival") or {}).get("rss_peak_mb") for r in sizes], "s--"),
     ]
-    for label, ys, style in mem:
-        pts = [(n, y) for n, y in zip(ns, ys, strict=True) if y]
-        if pts:
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], style, label=label)
-            for n, y in pts:
-                ax.annotate(f"{y:.0f}", (n, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    _lines(ax, ns, mem, "{:.0f}")
     ax.set_xticks(ns)
     ax.set_title("Peak memory (VmHWM / ru_maxrss)")
     ax.set_xlabel("states")
