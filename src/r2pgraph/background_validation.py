@@ -1,9 +1,8 @@
 """SHACL validation in a forked process, so that the build assembles, stores and exports meanwhile.
 
-Validation (pySHACL over one rdflib graph) is the longest step of a large build and needs nothing
-the later steps produce, so ``build_generation`` starts it in a child process (``fork``: the child
-shares the loaded sources without pickling them) and asks for its report only before the new
-generation would be switched in. A build never switches to data that failed validation: the
+Validation needs nothing the later steps produce, so ``build_generation`` starts it in a child
+process (``fork``: the child shares the loaded sources without pickling them) and asks for its
+report only before the new generation would be switched in. A build never switches to data that failed validation: the
 report is awaited, and a failure raises, before the rename into place.
 
 A process with other threads running (a test runner, an embedding application) validates in

@@ -6,12 +6,15 @@ of one pySHACL run:
 
 - the SPARQL-based constraints of node shapes (``sh:sparql``), read from the shapes graph and
   each run once for all its focus nodes with pyoxigraph (``r2pgraph.shacl.sparql``);
-- every other constraint with pySHACL, property shapes validated in one batch per shape
+- the shapes made of the SHACL Core components the shapes of shapes/ use, over an index of the
+  data triples (``r2pgraph.shacl.native``), property shapes carrying their node shape's targets;
+- any other shape with pySHACL, over an rdflib graph of the data built only then
   (``r2pgraph.shacl.core``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from rdflib.term import Node
 
 from r2pgraph.namespaces import PREFIXES
 from r2pgraph.shacl.core import hoist_property_shapes, run_pyshacl
+from r2pgraph.shacl.native import Triple, compile_shapes, evaluate_native, has_targets
 from r2pgraph.shacl.results import ShaclResult
 from r2pgraph.shacl.sparql import data_store, evaluate, split_shapes
 from r2pgraph.sources.base import SourceGraph
@@ -108,12 +112,7 @@ def _locate(focuses: set[Node], sources: list[SourceGraph]) -> dict[Node, tuple[
 
 def validate_graphs(sources: list[SourceGraph], ontology: Graph, shapes: Graph) -> ValidationReport:
     """Validate the union of ``sources`` (with the ontology) against ``shapes``."""
-    combined = Graph()
-    for sg in sources:
-        for triple in sg.triples:
-            combined.add(triple)
-    combined += ontology
-    return _validate(combined, shapes, sources)
+    return _validate([*(sg.triples for sg in sources), ontology], shapes, sources)
 
 
 def validate_graph(
@@ -123,25 +122,32 @@ def validate_graph(
 
     ``sources``, when given, locate each result's focus node in the data files.
     """
+    return _validate([data, ontology], shapes, sources or [])
+
+
+def _union(parts: Sequence[Iterable[Triple]]) -> Graph:
     combined = Graph()
-    combined += data
-    combined += ontology
-    return _validate(combined, shapes, sources or [])
+    for part in parts:
+        for triple in part:
+            combined.add(triple)
+    return combined
 
 
-def shacl_results(data: Graph, shapes: Graph) -> list[ShaclResult]:
-    """The results of validating ``data`` against ``shapes``: those of one pySHACL run.
-
-    ``data`` is used in place by pySHACL; pass a graph of your own.
-    """
+def shacl_results(parts: Sequence[Iterable[Triple]], shapes: Graph) -> list[ShaclResult]:
+    """The results of validating the union of the triple collections ``parts`` against ``shapes``:
+    those of one pySHACL run. Each part is read more than once (sets, graphs)."""
     core_shapes, sparql_constraints = split_shapes(shapes)
-    results = evaluate(data_store(data), sparql_constraints) if sparql_constraints else []
-    return results + run_pyshacl(data, hoist_property_shapes(core_shapes))
+    rest, native = compile_shapes(hoist_property_shapes(core_shapes))
+    results = evaluate(data_store(parts), sparql_constraints) if sparql_constraints else []
+    results += evaluate_native(parts, native)
+    if has_targets(rest):
+        results += run_pyshacl(_union(parts), rest)
+    return results
 
 
-def _validate(combined: Graph, shapes: Graph, sources: list[SourceGraph]) -> ValidationReport:
-    """Validate ``combined`` (a private graph: pySHACL uses it in place) against ``shapes``."""
-    results = shacl_results(combined, shapes)
+def _validate(parts: Sequence[Iterable[Triple]], shapes: Graph, sources: list[SourceGraph]) -> ValidationReport:
+    """Validate the union of ``parts`` against ``shapes``."""
+    results = shacl_results(parts, shapes)
     places = _locate({r.focus for r in results}, sources)
     violations = [
         Violation(

@@ -16,6 +16,7 @@ any other stays in the shapes graph and is evaluated by pySHACL as before.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -23,6 +24,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
+from r2pgraph.oxterms import OxTerms
 from r2pgraph.shacl.results import ShaclResult
 
 _THIS = re.compile(r"\$this\b")
@@ -170,10 +172,16 @@ def _message(template: str, bindings: dict[str, Node]) -> str:
     return template
 
 
-def data_store(data: Graph) -> ox.Store:
-    """An in-memory pyoxigraph store holding ``data`` in its default graph."""
+def data_store(parts: Iterable[Iterable[tuple[Node, Node, Node]]]) -> ox.Store:
+    """An in-memory pyoxigraph store holding the union of ``parts`` in its default graph."""
     store = ox.Store()
-    store.bulk_load(data.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+    convert = OxTerms()
+    default = ox.DefaultGraph()
+    for part in parts:
+        store.extend(
+            ox.Quad(convert.term(s), convert.term(p), convert.term(o), default)  # type: ignore[arg-type]
+            for s, p, o in part
+        )
     return store
 
 
