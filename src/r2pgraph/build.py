@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,6 +30,7 @@ from r2pgraph.config import Settings
 from r2pgraph.derived import add_derived_graphs
 from r2pgraph.errors import NoGeneration, R2PError, ValidationFailed
 from r2pgraph.export import write_exports
+from r2pgraph.forked import Forked
 from r2pgraph.generations import REPORT_FILE, build_lock, current_generation, prune, switch_current
 from r2pgraph.namespaces import GRAPH, R2P
 from r2pgraph.oxterms import OxTerms
@@ -91,15 +93,30 @@ def provenance_graph(sources: list[SourceGraph], ontology_dir: Path) -> Graph:
     return g
 
 
-def assemble_store(sources: list[SourceGraph], ontology: Graph, ontology_dir: Path) -> ox.Store:
-    """An in-memory store holding each source in its named graph, the ontology and the provenance."""
+def source_store(sources: list[SourceGraph], ontology: Graph) -> ox.Store:
+    """An in-memory store holding each source in its named graph, and the ontology: the union of
+    its graphs is the data SHACL validates."""
     store = ox.Store()
     convert = OxTerms()
     for sg in sources:
         store.extend(convert.quads(sg.triples, sg.iri))
     store.extend(convert.quads(ontology, ONTOLOGY_GRAPH))
-    store.extend(convert.quads(provenance_graph(sources, ontology_dir), PROVENANCE_GRAPH))
     return store
+
+
+def complete_dataset(store: ox.Store, sources: list[SourceGraph], ontology_dir: Path) -> bytes:
+    """Add the provenance and the derived graphs to a ``source_store``; the whole dataset as
+    canonical N-Quads."""
+    store.extend(OxTerms().quads(provenance_graph(sources, ontology_dir), PROVENANCE_GRAPH))
+    add_derived_graphs(store)
+    return canonical_nquads(store)
+
+
+def assemble_dataset(sources: list[SourceGraph], ontology: Graph, ontology_dir: Path) -> tuple[bytes, ox.Store]:
+    """The whole dataset (sources, ontology, provenance and the derived graphs) as canonical
+    N-Quads, and the in-memory store holding it."""
+    store = source_store(sources, ontology)
+    return complete_dataset(store, sources, ontology_dir), store
 
 
 def canonical_nquads(store: ox.Store) -> bytes:
@@ -113,9 +130,7 @@ def canonical_nquads(store: ox.Store) -> bytes:
 
 def dataset_nquads(sources: list[SourceGraph], ontology: Graph, ontology_dir: Path) -> bytes:
     """The whole dataset (sources, ontology, provenance and the derived graphs) as canonical N-Quads."""
-    store = assemble_store(sources, ontology, ontology_dir)
-    add_derived_graphs(store)
-    return canonical_nquads(store)
+    return assemble_dataset(sources, ontology, ontology_dir)[0]
 
 
 def content_hash(nquads: bytes) -> str:
@@ -161,9 +176,12 @@ def build_generation(settings: Settings, allow_shrink: bool = False) -> BuildRes
     sources = load_data_dir(settings.data_dir) + load_imports(settings.imports_dir)
     ontology = load_ontology(settings.ontology_dir)
     timings["load_s"] = time.perf_counter() - t0
-    with BackgroundValidation(sources, ontology, load_shapes(settings.shapes_dir)) as validation:
-        t0 = time.perf_counter()
-        nquads = dataset_nquads(sources, ontology, settings.ontology_dir)
+    t0 = time.perf_counter()
+    dataset = source_store(sources, ontology)
+    # Validation, forked, reads this store's union of graphs for the SPARQL-based constraints (its
+    # copy of the store keeps the sources and the ontology only; see BackgroundValidation).
+    with BackgroundValidation(sources, ontology, load_shapes(settings.shapes_dir), dataset) as validation:
+        nquads = complete_dataset(dataset, sources, settings.ontology_dir)
         timings["assemble_s"] = time.perf_counter() - t0
         files = [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources]
 
@@ -176,7 +194,7 @@ def build_generation(settings: Settings, allow_shrink: bool = False) -> BuildRes
             shacl = {"conforms": report.conforms, "results": [asdict(v) for v in report.violations]}
             return shacl, {"validate_s": seconds, "validate_wait_s": waited}
 
-        return write_generation(nquads, settings, {"sources": files}, timings, validated, allow_shrink)
+        return write_generation(nquads, settings, {"sources": files}, timings, validated, allow_shrink, dataset)
 
 
 # The SHACL report, or a function that waits for it (and raises ValidationFailed): the report and
@@ -191,16 +209,20 @@ def write_generation(
     timings: dict[str, float] | None = None,
     validation: Validation = None,
     allow_shrink: bool = False,
+    dataset: ox.Store | None = None,
 ) -> BuildResult:
     """Write a dataset (N-Quads) as a new generation and switch to it.
 
     ``validation`` (the SHACL report) is kept in the generation. It may be a function that waits
     for a validation running meanwhile: it is called before anything is switched (also when the
     content equals the current generation's, in which case nothing is written), and a failure it
-    raises (ValidationFailed) leaves nothing behind. Raises ShrinkRefused or BuildLocked.
+    raises (ValidationFailed) leaves nothing behind. ``dataset``, an in-memory store holding the
+    same N-Quads, answers the CSV exports' queries (else one is loaded for them). The exports are
+    written in a forked process while the on-disk store is (``r2pgraph.forked``). Raises
+    ShrinkRefused or BuildLocked.
     """
     with build_lock(settings.build_dir):
-        return _write_generation(nquads, settings, extra or {}, dict(timings or {}), validation, allow_shrink)
+        return _write_generation(nquads, settings, extra or {}, dict(timings or {}), validation, allow_shrink, dataset)
 
 
 def _write_generation(
@@ -210,6 +232,7 @@ def _write_generation(
     timings: dict[str, float],
     validation: Validation,
     allow_shrink: bool,
+    dataset: ox.Store | None,
 ) -> BuildResult:
     def resolve() -> dict[str, object] | None:
         if not callable(validation):
@@ -236,18 +259,19 @@ def _write_generation(
     tmp = generations / f".tmp-{stamp}-{os.getpid()}"
     tmp.mkdir()
     try:
-        store = write_store(tmp, nquads)
-        timings["store_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        write_exports(store, nquads, tmp, settings.ontology_dir)
+        with Forked(partial(write_exports, dataset, nquads, tmp, settings.ontology_dir), "exports") as exports:
+            store = write_store(tmp, nquads)
+            timings["store_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            _, timings["exports_s"] = exports.result()
+            timings["exports_wait_s"] = time.perf_counter() - t0
         shutil.copyfile(settings.ontology_dir / "context.jsonld", tmp / "context.jsonld")
-        timings["exports_s"] = time.perf_counter() - t0
         shacl = resolve()
         report: dict[str, object] = {
             "content_hash": digest,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             **extra,
-            **counts(store),
+            **counts(store if dataset is None else dataset),
             "validation": {"conforms": bool(shacl and shacl.get("conforms")), "file": VALIDATION_FILE},
             "timings": {k: round(v, 3) for k, v in timings.items()},
         }

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -110,9 +111,15 @@ def _locate(focuses: set[Node], sources: list[SourceGraph]) -> dict[Node, tuple[
     return found
 
 
-def validate_graphs(sources: list[SourceGraph], ontology: Graph, shapes: Graph) -> ValidationReport:
-    """Validate the union of ``sources`` (with the ontology) against ``shapes``."""
-    return _validate([*(sg.triples for sg in sources), ontology], shapes, sources)
+def validate_graphs(
+    sources: list[SourceGraph], ontology: Graph, shapes: Graph, store: ox.Store | None = None
+) -> ValidationReport:
+    """Validate the union of ``sources`` (with the ontology) against ``shapes``.
+
+    ``store``, when given, is a pyoxigraph store whose union of named graphs holds exactly the
+    sources and the ontology; it answers the SPARQL-based constraints (else a store is built).
+    """
+    return _validate([*(sg.triples for sg in sources), ontology], shapes, sources, store)
 
 
 def validate_graph(
@@ -133,21 +140,29 @@ def _union(parts: Sequence[Iterable[Triple]]) -> Graph:
     return combined
 
 
-def shacl_results(parts: Sequence[Iterable[Triple]], shapes: Graph) -> list[ShaclResult]:
+def shacl_results(parts: Sequence[Iterable[Triple]], shapes: Graph, store: ox.Store | None = None) -> list[ShaclResult]:
     """The results of validating the union of the triple collections ``parts`` against ``shapes``:
-    those of one pySHACL run. Each part is read more than once (sets, graphs)."""
+    those of one pySHACL run. Each part is read more than once (sets, graphs). ``store``: as in
+    ``validate_graphs``."""
     core_shapes, sparql_constraints = split_shapes(shapes)
     rest, native = compile_shapes(hoist_property_shapes(core_shapes))
-    results = evaluate(data_store(parts), sparql_constraints) if sparql_constraints else []
+    results = []
+    if sparql_constraints:
+        if store is None:
+            results = evaluate(data_store(parts), sparql_constraints)
+        else:
+            results = evaluate(store, sparql_constraints, union=True)
     results += evaluate_native(parts, native)
     if has_targets(rest):
         results += run_pyshacl(_union(parts), rest)
     return results
 
 
-def _validate(parts: Sequence[Iterable[Triple]], shapes: Graph, sources: list[SourceGraph]) -> ValidationReport:
+def _validate(
+    parts: Sequence[Iterable[Triple]], shapes: Graph, sources: list[SourceGraph], store: ox.Store | None = None
+) -> ValidationReport:
     """Validate the union of ``parts`` against ``shapes``."""
-    results = shacl_results(parts, shapes)
+    results = shacl_results(parts, shapes, store)
     places = _locate({r.focus for r in results}, sources)
     violations = [
         Violation(

@@ -160,9 +160,7 @@ class RemoteServed(Served):
                         for t in fetch_graph(self.remote, graph, n):
                             lines.add(str(ox.Quad(t.subject, t.predicate, t.object, name)) + " .\n")
                     nquads = "".join(sorted(lines)).encode("utf-8")
-                    dataset = ox.Store()
-                    dataset.load(nquads, ox.RdfFormat.N_QUADS)
-                    write_exports(dataset, nquads, tmp, self.config.ontology_dir)
+                    write_exports(None, nquads, tmp, self.config.ontology_dir)
                     shutil.copyfile(self.config.ontology_dir / "context.jsonld", tmp / "context.jsonld")
                 except BaseException:
                     shutil.rmtree(tmp, ignore_errors=True)

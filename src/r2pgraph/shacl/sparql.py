@@ -185,11 +185,12 @@ def data_store(parts: Iterable[Iterable[tuple[Node, Node, Node]]]) -> ox.Store:
     return store
 
 
-def evaluate(store: ox.Store, constraints: list[SparqlConstraint]) -> list[ShaclResult]:
-    """Run each constraint once over the store's default graph; one result per distinct solution."""
+def evaluate(store: ox.Store, constraints: list[SparqlConstraint], union: bool = False) -> list[ShaclResult]:
+    """Run each constraint once over the store's default graph (``union``: the union of its named
+    graphs); one result per distinct solution."""
     results: list[ShaclResult] = []
     for c in constraints:
-        solutions = store.query(c.query)
+        solutions = store.query(c.query, use_default_graph_as_union=union)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
         seen: set[tuple[tuple[str, Node], ...]] = set()

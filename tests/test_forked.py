@@ -1,0 +1,47 @@
+"""A build step run in a forked process: its value, its errors and its death reach the parent."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+SCRIPT = """
+import os, sys
+from r2pgraph.forked import Forked, StepCrashed
+
+def value():
+    return {"pid": os.getpid(), "items": list(range(3))}
+
+def fails():
+    raise OSError("No space left on device")
+
+def dies():
+    os._exit(3)
+
+step = {"value": value, "fails": fails, "dies": dies}[sys.argv[1]]
+with Forked(step, "exports") as task:
+    try:
+        result, seconds = task.result()
+    except StepCrashed as e:
+        print("crashed:", e)
+    else:
+        print(task.forked, result["pid"] != os.getpid(), result["items"], seconds >= 0)
+"""
+
+
+def run(kind: str) -> str:
+    done = subprocess.run([sys.executable, "-c", SCRIPT, kind], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_single_threaded_process_forks_the_step_and_gets_its_value() -> None:
+    assert run("value") == "True True [0, 1, 2] True"
+
+
+def test_an_error_in_the_step_is_raised_in_the_parent_with_its_message() -> None:
+    assert run("fails") == "crashed: exports failed to run: OSError: No space left on device"
+
+
+def test_a_step_whose_process_dies_is_reported_with_the_exit_code() -> None:
+    assert run("dies") == "crashed: exports stopped without a result (its process exited with code 3)"
