@@ -29,7 +29,7 @@ from r2pgraph.background_validation import BackgroundValidation
 from r2pgraph.config import Settings
 from r2pgraph.derived import add_derived_graphs
 from r2pgraph.errors import NoGeneration, R2PError, ValidationFailed
-from r2pgraph.export import write_exports
+from r2pgraph.export import in_memory, write_jsonld_export, write_rdf_exports
 from r2pgraph.forked import Forked
 from r2pgraph.generations import REPORT_FILE, build_lock, current_generation, prune, switch_current
 from r2pgraph.namespaces import GRAPH, R2P
@@ -176,11 +176,12 @@ def build_generation(settings: Settings, allow_shrink: bool = False) -> BuildRes
     sources = load_data_dir(settings.data_dir) + load_imports(settings.imports_dir)
     ontology = load_ontology(settings.ontology_dir)
     timings["load_s"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    dataset = source_store(sources, ontology)
-    # Validation, forked, reads this store's union of graphs for the SPARQL-based constraints (its
-    # copy of the store keeps the sources and the ontology only; see BackgroundValidation).
-    with BackgroundValidation(sources, ontology, load_shapes(settings.shapes_dir), dataset) as validation:
+    with BackgroundValidation(sources, ontology, load_shapes(settings.shapes_dir)) as validation:
+        t0 = time.perf_counter()
+        dataset = source_store(sources, ontology)
+        # The SPARQL-based constraints read this store's union of graphs, in a process whose copy
+        # of it keeps the sources and the ontology only.
+        validation.start_sparql(dataset)
         nquads = complete_dataset(dataset, sources, settings.ontology_dir)
         timings["assemble_s"] = time.perf_counter() - t0
         files = [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources]
@@ -216,10 +217,10 @@ def write_generation(
     ``validation`` (the SHACL report) is kept in the generation. It may be a function that waits
     for a validation running meanwhile: it is called before anything is switched (also when the
     content equals the current generation's, in which case nothing is written), and a failure it
-    raises (ValidationFailed) leaves nothing behind. ``dataset``, an in-memory store holding the
-    same N-Quads, answers the CSV exports' queries (else one is loaded for them). The exports are
-    written in a forked process while the on-disk store is (``r2pgraph.forked``). Raises
-    ShrinkRefused or BuildLocked.
+    raises (ValidationFailed) leaves nothing behind. ``dataset`` is an in-memory store holding the
+    same N-Quads (else one is loaded): the exports and the counts are made from it, the exports in
+    two forked processes while the on-disk store is written (``r2pgraph.forked``;
+    ``exports_s`` is the longer of the two). Raises ShrinkRefused or BuildLocked.
     """
     with build_lock(settings.build_dir):
         return _write_generation(nquads, settings, extra or {}, dict(timings or {}), validation, allow_shrink, dataset)
@@ -259,11 +260,17 @@ def _write_generation(
     tmp = generations / f".tmp-{stamp}-{os.getpid()}"
     tmp.mkdir()
     try:
-        with Forked(partial(write_exports, dataset, nquads, tmp, settings.ontology_dir), "exports") as exports:
+        if dataset is None:
+            dataset = in_memory(nquads)
+        # The exports in two forked processes (JSON-LD is about half of their work), the
+        # on-disk store meanwhile in this one.
+        rdf = Forked(partial(write_rdf_exports, dataset, nquads, tmp), "exports")
+        jsonld = Forked(partial(write_jsonld_export, nquads, tmp, settings.ontology_dir), "JSON-LD export")
+        with rdf, jsonld:
             store = write_store(tmp, nquads)
             timings["store_s"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            _, timings["exports_s"] = exports.result()
+            timings["exports_s"] = max(rdf.result()[1], jsonld.result()[1])
             timings["exports_wait_s"] = time.perf_counter() - t0
         shutil.copyfile(settings.ontology_dir / "context.jsonld", tmp / "context.jsonld")
         shacl = resolve()
@@ -271,7 +278,7 @@ def _write_generation(
             "content_hash": digest,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             **extra,
-            **counts(store if dataset is None else dataset),
+            **counts(dataset),
             "validation": {"conforms": bool(shacl and shacl.get("conforms")), "file": VALIDATION_FILE},
             "timings": {k: round(v, 3) for k, v in timings.items()},
         }

@@ -111,15 +111,9 @@ def _locate(focuses: set[Node], sources: list[SourceGraph]) -> dict[Node, tuple[
     return found
 
 
-def validate_graphs(
-    sources: list[SourceGraph], ontology: Graph, shapes: Graph, store: ox.Store | None = None
-) -> ValidationReport:
-    """Validate the union of ``sources`` (with the ontology) against ``shapes``.
-
-    ``store``, when given, is a pyoxigraph store whose union of named graphs holds exactly the
-    sources and the ontology; it answers the SPARQL-based constraints (else a store is built).
-    """
-    return _validate([*(sg.triples for sg in sources), ontology], shapes, sources, store)
+def validate_graphs(sources: list[SourceGraph], ontology: Graph, shapes: Graph) -> ValidationReport:
+    """Validate the union of ``sources`` (with the ontology) against ``shapes``."""
+    return _validate(data_parts(sources, ontology), shapes, sources)
 
 
 def validate_graph(
@@ -140,29 +134,50 @@ def _union(parts: Sequence[Iterable[Triple]]) -> Graph:
     return combined
 
 
-def shacl_results(parts: Sequence[Iterable[Triple]], shapes: Graph, store: ox.Store | None = None) -> list[ShaclResult]:
-    """The results of validating the union of the triple collections ``parts`` against ``shapes``:
-    those of one pySHACL run. Each part is read more than once (sets, graphs). ``store``: as in
-    ``validate_graphs``."""
-    core_shapes, sparql_constraints = split_shapes(shapes)
+def sparql_results(
+    parts: Sequence[Iterable[Triple]], shapes: Graph, store: ox.Store | None = None
+) -> list[ShaclResult]:
+    """The results of the shapes' SPARQL-based constraints over the union of ``parts``.
+
+    ``store``, when given, is a pyoxigraph store whose union of named graphs holds exactly the
+    triples of ``parts``; it answers the constraints (else a store is built from ``parts``).
+    """
+    _, sparql_constraints = split_shapes(shapes)
+    if not sparql_constraints:
+        return []
+    if store is None:
+        return evaluate(data_store(parts), sparql_constraints)
+    return evaluate(store, sparql_constraints, union=True)
+
+
+def core_results(parts: Sequence[Iterable[Triple]], shapes: Graph) -> list[ShaclResult]:
+    """The results of every other constraint of the shapes over the union of ``parts``."""
+    core_shapes, _ = split_shapes(shapes)
     rest, native = compile_shapes(hoist_property_shapes(core_shapes))
-    results = []
-    if sparql_constraints:
-        if store is None:
-            results = evaluate(data_store(parts), sparql_constraints)
-        else:
-            results = evaluate(store, sparql_constraints, union=True)
-    results += evaluate_native(parts, native)
+    results = evaluate_native(parts, native)
     if has_targets(rest):
         results += run_pyshacl(_union(parts), rest)
     return results
 
 
-def _validate(
-    parts: Sequence[Iterable[Triple]], shapes: Graph, sources: list[SourceGraph], store: ox.Store | None = None
-) -> ValidationReport:
+def shacl_results(parts: Sequence[Iterable[Triple]], shapes: Graph) -> list[ShaclResult]:
+    """The results of validating the union of the triple collections ``parts`` against ``shapes``:
+    those of one pySHACL run. Each part is read more than once (sets, graphs)."""
+    return sparql_results(parts, shapes) + core_results(parts, shapes)
+
+
+def _validate(parts: Sequence[Iterable[Triple]], shapes: Graph, sources: list[SourceGraph]) -> ValidationReport:
     """Validate the union of ``parts`` against ``shapes``."""
-    results = shacl_results(parts, shapes, store)
+    return validation_report(shacl_results(parts, shapes), sources)
+
+
+def data_parts(sources: list[SourceGraph], ontology: Graph) -> list[Iterable[Triple]]:
+    """The data validation reads: the sources' triples and the ontology's."""
+    return [*(sg.triples for sg in sources), ontology]
+
+
+def validation_report(results: list[ShaclResult], sources: list[SourceGraph]) -> ValidationReport:
+    """The report of ``results``, each located in the data files of ``sources``."""
     places = _locate({r.focus for r in results}, sources)
     violations = [
         Violation(
