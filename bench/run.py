@@ -310,10 +310,10 @@ def markdown(doc: dict) -> str:
             f"## {r['states']} states × {r['editions']} editions — {r['quads']} quads",
             "",
             f"Build ({len(r['builds'])} run(s), first shown; {gate}): load {t.get('load_s')} s, "
-            f"validate {t.get('validate_s', '—')} s (in a forked process alongside the next three steps; "
+            f"validate {t.get('validate_s', '—')} s (in two forked processes alongside the next three steps; "
             f"then waited for {t.get('validate_wait_s', '—')} s), "
             f"assemble + derived graphs {t.get('assemble_s', '—')} s, "
-            f"store {t.get('store_s')} s, exports {t.get('exports_s')} s (in a forked process alongside the "
+            f"store {t.get('store_s')} s, exports {t.get('exports_s')} s (in two forked processes alongside the "
             f"store; then waited for {t.get('exports_wait_s', '—')} s), "
             f"other (counts, report, fsync, process start) {b['unaccounted_s']} s; "
             f"total {b['total_s']} s; build peak RSS {b['peak_rss_mb']} MB.",
