@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from r2pgraph.build import build_generation, dataset_nquads, load_ontology, write_generation
+from r2pgraph.build import assemble_dataset, build_generation, load_ontology, write_generation
 from r2pgraph.config import Settings
 from r2pgraph.sources import load_data_dir, load_imports
 
@@ -41,10 +41,10 @@ def main() -> None:
         ontology = load_ontology(settings.ontology_dir)
         timings["load_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        nquads = dataset_nquads(sources, ontology, settings.ontology_dir)
+        nquads, dataset = assemble_dataset(sources, ontology, settings.ontology_dir)
         timings["assemble_s"] = time.perf_counter() - t
         files = [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources]
-        result = write_generation(nquads, settings, {"sources": files}, timings)
+        result = write_generation(nquads, settings, {"sources": files}, timings, dataset=dataset)
     total = time.perf_counter() - t0
     print(
         json.dumps(

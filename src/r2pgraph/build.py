@@ -128,11 +128,6 @@ def canonical_nquads(store: ox.Store) -> bytes:
     return b"".join(sorted(set(lines)))
 
 
-def dataset_nquads(sources: list[SourceGraph], ontology: Graph, ontology_dir: Path) -> bytes:
-    """The whole dataset (sources, ontology, provenance and the derived graphs) as canonical N-Quads."""
-    return assemble_dataset(sources, ontology, ontology_dir)[0]
-
-
 def content_hash(nquads: bytes) -> str:
     return "sha256:" + hashlib.sha256(nquads).hexdigest()
 

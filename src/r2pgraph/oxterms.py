@@ -40,9 +40,9 @@ class OxTerms:
             return ox.BlankNode(str(node))
         raise ValueError(f"cannot store {node!r} in a named graph")
 
-    def quads(self, triples: Iterable[tuple[Node, Node, Node]], graph: URIRef) -> Iterator[ox.Quad]:
-        """The triples as quads in the named graph ``graph``."""
-        name = self.iri(str(graph))
+    def quads(self, triples: Iterable[tuple[Node, Node, Node]], graph: URIRef | None) -> Iterator[ox.Quad]:
+        """The triples as quads in the named graph ``graph`` (None: the default graph)."""
+        name = ox.DefaultGraph() if graph is None else self.iri(str(graph))
         term = self.term
         for s, p, o in triples:
             yield ox.Quad(term(s), term(p), term(o), name)  # type: ignore[arg-type]

@@ -13,9 +13,10 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
+from r2pgraph.shacl import STANDARD_TARGETS
 from r2pgraph.shacl.results import ShaclResult, from_report_graph
 
-TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target)
+TARGETS = (*STANDARD_TARGETS, SH.target)
 
 
 def run_pyshacl(data: Graph, shapes: Graph) -> list[ShaclResult]:
@@ -49,8 +50,7 @@ def hoist_property_shapes(shapes: Graph) -> Graph:
     property shape belongs to that node shape alone and has no targets of its own.
     """
     hoisted = _copy(shapes)
-    standard = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
-    for shape in sorted({s for p in standard for s in shapes.subjects(p, None)}, key=str):
+    for shape in sorted({s for p in STANDARD_TARGETS for s in shapes.subjects(p, None)}, key=str):
         if (
             (shape, SH.target, None) in shapes
             or (shape, SH.deactivated, None) in shapes
@@ -59,7 +59,7 @@ def hoist_property_shapes(shapes: Graph) -> Graph:
             or any((shape, RDF.type, cls) in shapes for cls in (RDFS.Class, OWL.Class))
         ):
             continue
-        targets = [(p, o) for p in standard for o in shapes.objects(shape, p)]
+        targets = [(p, o) for p in STANDARD_TARGETS for o in shapes.objects(shape, p)]
         for prop in list(shapes.objects(shape, SH.property)):
             if (
                 len(list(shapes.subject_predicates(prop))) != 1

@@ -29,10 +29,11 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from r2pgraph.shacl import STANDARD_TARGETS
 from r2pgraph.shacl.results import ShaclResult
 
 Triple = tuple[Node, Node, Node]
-TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+TARGETS = STANDARD_TARGETS
 COMPONENTS = {
     SH.minCount: SH.MinCountConstraintComponent,
     SH.maxCount: SH.MaxCountConstraintComponent,

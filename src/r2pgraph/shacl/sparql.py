@@ -30,7 +30,6 @@ from r2pgraph.shacl.results import ShaclResult
 _THIS = re.compile(r"\$this\b")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _UNSUPPORTED = re.compile(r"\$(PATH|currentShape|shapesGraph|value)\b|\?failure\b")
-_TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 _DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
 
 
@@ -176,12 +175,8 @@ def data_store(parts: Iterable[Iterable[tuple[Node, Node, Node]]]) -> ox.Store:
     """An in-memory pyoxigraph store holding the union of ``parts`` in its default graph."""
     store = ox.Store()
     convert = OxTerms()
-    default = ox.DefaultGraph()
     for part in parts:
-        store.extend(
-            ox.Quad(convert.term(s), convert.term(p), convert.term(o), default)  # type: ignore[arg-type]
-            for s, p, o in part
-        )
+        store.extend(convert.quads(part, None))
     return store
 
 
