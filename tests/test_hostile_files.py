@@ -22,12 +22,12 @@ CASES: dict[str, tuple[str, bytes, str]] = {
     "yaml nested 10^6 deep": (
         "events/deep.yaml",
         b"events:\n  - " + b"[" * DEPTH + b"]" * DEPTH + b"\n",
-        "data/events/deep.yaml: YAML nested too deeply",
+        "data/events/deep.yaml:2: YAML nested too deeply",
     ),
     "yaml mappings nested deep": (
         "events/deep.yaml",
         b"events: " + b"{a: " * 100_000 + b"1" + b"}" * 100_000 + b"\n",
-        "data/events/deep.yaml: YAML nested too deeply",
+        "data/events/deep.yaml:1: YAML nested too deeply",
     ),
     "100 MB literal": (
         "events/huge.yaml",

@@ -19,10 +19,11 @@ class Mapping(dict[str, Any]):
 
 
 # libyaml (PyYAML's C extension) parses about 15x faster than the pure-Python parser. Its
-# composer recurses in C without a depth check, so ``_depth`` measures nesting from the event
+# composer recurses in C without a depth check, so ``_too_deep`` measures nesting from the event
 # stream (no recursion) before anything is composed.
 _SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 100
+_TOO_DEEP = f"YAML nested too deeply to read (more than {MAX_DEPTH} levels)"
 
 
 class _LineLoader(_SafeBase):  # type: ignore[misc]
@@ -49,19 +50,18 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 
 
-def _depth(text: str, limit: int) -> int:
-    """How deeply collections nest in ``text``, counting up to ``limit + 1``."""
-    depth = deepest = 0
+def _too_deep(text: str, limit: int) -> int | None:
+    """The line (1-based) where collections in ``text`` first nest more than ``limit`` deep (0 when
+    the parser gives no position), or None."""
+    depth = 0
     for event in yaml.parse(text, Loader=_SafeBase):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > limit:
-                    break
+            if depth > limit:
+                return event.start_mark.line + 1 if event.start_mark else 0
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
-    return deepest
+    return None
 
 
 def _utf8(path: Path, display: str, encoding: str = "utf-8") -> str:
@@ -84,19 +84,21 @@ def read_yaml(path: Path, display: str) -> Mapping:
     """
     text = _utf8(path, display)
     try:
-        deep = _depth(text, MAX_DEPTH) > MAX_DEPTH
-        data = None if deep else yaml.load(text, Loader=_LineLoader)
+        deep = _too_deep(text, MAX_DEPTH)
+        data = None if deep is not None else yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
+        if "nesting depth" in str(e.problem):  # libyaml's own limit (PyYAML 6.0.3+), met while scanning ahead
+            raise DataError([Problem(display, line, _TOO_DEEP)]) from e
         raise DataError([Problem(display, line, f"YAML error: {e.problem or e}")]) from e
     except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. NUL
         line = text.count("\n", 0, e.position) + 1
         raise DataError([Problem(display, line, f"YAML error: character #x{e.character:04x} is not allowed")]) from e
     except yaml.YAMLError as e:
         raise DataError([Problem(display, None, f"YAML error: {e}")]) from e
-    if deep:
-        raise DataError([Problem(display, None, f"YAML nested too deeply to read (more than {MAX_DEPTH} levels)")])
+    if deep is not None:
+        raise DataError([Problem(display, deep or None, _TOO_DEEP)])
     if not isinstance(data, Mapping):
         raise DataError([Problem(display, 1, "expected a YAML mapping at the top level")])
     return data
