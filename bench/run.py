@@ -100,6 +100,16 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
+    def wait_for_engines(self, timeout: float = 120) -> dict[str, object]:
+        """Wait until no query worker is still loading its in-memory copy of the store (see
+        ``r2pgraph serve --memory-budget``); what ``/health`` then says, and how long it took."""
+        t0 = time.perf_counter()
+        while True:
+            engines = httpx.get(self.url + "/health", timeout=30).json().get("query_workers", {})
+            if "loading" not in engines or time.perf_counter() - t0 > timeout:
+                return {"workers": engines, "waited_s": round(time.perf_counter() - t0, 3)}
+            time.sleep(0.1)
+
     def start(self, timeout: float = 60) -> float:
         args = ["serve", "--build-dir", str(self.build_dir), "--host", "127.0.0.1", "--port", str(self.port)]
         args += ["--client-queries", "0"]  # the load test's 8 threads stand for 8 clients on one address
@@ -200,6 +210,27 @@ def throughput(url: str, mix: list[Query], concurrency: int, max_requests: int, 
 
 
 # --- one size ------------------------------------------------------------------------------------
+def read_report(generation: Path) -> dict[str, object]:
+    report: dict[str, object] = json.loads((generation / "build-report.json").read_text(encoding="utf-8"))
+    return report
+
+
+def served_store(generation: Path):
+    """The store the query workers of `r2pgraph serve` (default settings) answer from once ready: an
+    in-memory copy of the generation's N-Quads when it fits the memory budget, else None (disk)."""
+    import pyoxigraph as ox
+
+    from r2pgraph.server.served import ServerConfig, memory_copy
+
+    config = ServerConfig()
+    copy = memory_copy(generation, read_report(generation), config.workers, config.memory_budget_mb)
+    if copy is None:
+        return None
+    store = ox.Store()
+    store.bulk_load(path=str(copy.nquads), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
 def bench_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, object]:
     from r2pgraph.server.app import create_app
     from r2pgraph.store import open_store
@@ -225,21 +256,29 @@ def bench_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, object
     mix = query_mix(state)
     res["queries"] = {q.key: {"question": q.question, "kind": q.kind, "text": q.text} for q in mix}
 
-    # In process: the pyoxigraph store (read-only, as served); the page through the ASGI app.
-    store = open_store(generation)
+    # In process: the store the server's query workers answer from (an in-memory copy when it fits
+    # the default memory budget, as `r2pgraph serve` decides), and the on-disk store (read-only) too;
+    # the page through the ASGI app, which reads the on-disk store.
+    disk = open_store(generation)
+    memory = served_store(generation)
+    res["served_from"] = "memory" if memory is not None else "disk"
     app_client = TestClient(create_app(build_dir, generation=generation))
-    inproc = {}
-    for q in mix:
-        ms, size = timed(in_process(store, app_client, q), args.runs)
-        inproc[q.key] = {
-            "median_ms": round(statistics.median(ms), 3),
-            "runs_ms": [round(x, 3) for x in ms],
-            "size": size,
-        }
-    res["in_process"] = inproc
+    for key, store in (("in_process", memory or disk), ("in_process_disk", disk if memory else None)):
+        if store is None:
+            continue
+        inproc = {}
+        for q in mix:
+            ms, size = timed(in_process(store, app_client, q), args.runs)
+            inproc[q.key] = {
+                "median_ms": round(statistics.median(ms), 3),
+                "runs_ms": [round(x, 3) for x in ms],
+                "size": size,
+            }
+        res[key] = inproc
+        log(f"  {key} done: { {k: v['median_ms'] for k, v in inproc.items()} }")
+    inproc = res["in_process"]
     app_client.close()
-    del store
-    log(f"  in-process done: { {k: v['median_ms'] for k, v in inproc.items()} }")
+    del disk, memory
 
     # Cold starts.
     colds = []
@@ -254,6 +293,8 @@ def bench_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, object
     srv = Server(generation.parent.parent)
     srv.start()
     try:
+        res["query_workers"] = srv.wait_for_engines()
+        log(f"  query workers: {res['query_workers']}")
         http = {}
         with httpx.Client(base_url=srv.url, timeout=120) as client:
             for q in mix:
@@ -294,9 +335,12 @@ def markdown(doc: dict) -> str:
         + ", ".join(f"{k} {v}" for k, v in m["versions"].items())
         + f". Total run time {doc['runtime_s']} s. Raw numbers: `{doc['json_file']}`.",
         "",
-        f"Latency: median of {doc['args']['runs']} runs after 1 warm-up. In process = pyoxigraph store opened "
-        "read-only (query results fully iterated) and, for the page, the ASGI app through Starlette's "
-        "TestClient. HTTP = `r2pgraph serve` (uvicorn) on 127.0.0.1 via httpx, one connection.",
+        f"Latency: median of {doc['args']['runs']} runs after 1 warm-up. In process = the pyoxigraph store "
+        "the server's query workers answer from (an in-memory copy of the generation's N-Quads when "
+        "it fits `serve`'s default memory budget, else the on-disk store opened read-only; query results "
+        "fully iterated), with the on-disk store alongside for reference; for the page, the ASGI app "
+        "through Starlette's TestClient (pages read the on-disk store). HTTP = `r2pgraph serve` (uvicorn) "
+        "on 127.0.0.1 via httpx, one connection, measured once no worker is still loading its copy.",
         "",
     ]
     if doc.get("plot"):
@@ -324,16 +368,22 @@ def markdown(doc: dict) -> str:
             f"{r['server_tree_peak_rss']['sum_mb']} MB summed over its {r['server_tree_peak_rss']['processes']} "
             "processes (query workers included; shared pages counted once per process).",
             "",
+            f"Query workers answer from: {r.get('served_from', 'disk')} "
+            f"(`/health` once ready: {(r.get('query_workers') or {}).get('workers')}, "
+            f"{(r.get('query_workers') or {}).get('waited_s')} s after the first answer).",
+            "",
             f"Throughput over the mix at concurrency {r['throughput']['concurrency']}: "
             f"**{r['throughput']['req_per_s']} req/s** ({r['throughput']['requests']} requests in "
             f"{r['throughput']['elapsed_s']} s, {r['throughput']['errors']} errors).",
             "",
-            "| query | in-process ms | HTTP ms | results (rows/triples; bytes for pages) | HTTP bytes |",
-            "|---|---|---|---|---|",
+            "| query | in-process ms | in-process ms, on-disk store | HTTP ms "
+            "| results (rows/triples; bytes for pages) | HTTP bytes |",
+            "|---|---|---|---|---|---|",
         ]
         for k in r["http"]:
             ip, h = r["in_process"][k], r["http"][k]
-            out.append(f"| {k} | {ip['median_ms']} | {h['median_ms']} | {ip['size']} | {h['bytes']} |")
+            disk = (r.get("in_process_disk") or {}).get(k, ip)["median_ms"]
+            out.append(f"| {k} | {ip['median_ms']} | {disk} | {h['median_ms']} | {ip['size']} | {h['bytes']} |")
         out.append("")
         out += targets.overhead_rows(r["http_overhead"])
         if r.get("rival"):

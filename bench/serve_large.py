@@ -50,6 +50,7 @@ def main() -> None:
     srv = Server(args.build_dir)
     srv.start(timeout=120)
     try:
+        engines = srv.wait_for_engines()
         assert srv.proc is not None
         with procmem.PssSampler(srv.proc.pid) as pss:
             load = throughput(srv.url, mix, args.concurrency, args.max_requests, args.max_seconds)
@@ -63,6 +64,7 @@ def main() -> None:
         "machine": machine(),
         "build": build,
         "cold_start_s": {"median": statistics.median(colds), "runs": colds},
+        "query_workers": engines,
         "throughput": load,
         "server_peak_rss_mb": main_mb,
         "server_tree_peak_rss": tree,
@@ -82,6 +84,9 @@ def main() -> None:
         ]
     lines += [
         f"Cold start to the first answer: median {doc['cold_start_s']['median']} s (runs {colds}).",
+        "",
+        f"Query workers (`/health` before the load): {engines['workers']} (the default memory budget of "
+        "`serve` decides whether they hold in-memory copies of the store).",
         "",
         f"Under the bounded load (mix of {len(mix)} requests, concurrency {args.concurrency}): "
         f"{load['req_per_s']} req/s, {load['requests']} requests, {load['errors']} errors.",

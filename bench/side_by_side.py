@@ -20,7 +20,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from queries import query_mix  # noqa: E402
-from run import Server, in_process, over_http, timed  # noqa: E402
+from run import Server, in_process, over_http, served_store, timed  # noqa: E402
 from targets import COLD_START_S, SMALL  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def latencies(build_dir: Path, trees: dict[str, str], rounds: int, per_round: in
     from r2pgraph.store import open_store
 
     generation = (build_dir / "current").resolve()
-    store: ox.Store = open_store(generation)
+    store: ox.Store = served_store(generation) or open_store(generation)  # what the servers answer from
     mix = {q.key: q for q in query_mix("fra")}
     small = [mix[k] for k in SMALL]
     out: dict[str, dict[str, list[float]]] = {"in-process": {q.key: [] for q in small}}
@@ -57,6 +57,7 @@ def latencies(build_dir: Path, trees: dict[str, str], rounds: int, per_round: in
     try:
         for label, src in trees.items():
             servers[label] = _start(build_dir, src)[0]
+            servers[label].wait_for_engines()
             clients[label] = httpx.Client(base_url=servers[label].url, timeout=60)
         for _ in range(rounds):
             for q in small:

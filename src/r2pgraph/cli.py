@@ -306,6 +306,17 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     return 0
 
 
+def _megabytes(text: str) -> int:
+    """A whole number of megabytes, 0 or more (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of megabytes, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more megabytes, got {value}")
+    return value
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from r2pgraph.server.run import serve
     from r2pgraph.server.served import ServerConfig
@@ -316,6 +327,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         client_queries=args.client_queries,
         max_rows=args.max_rows,
         max_result_bytes=args.max_result_bytes,
+        memory_budget_mb=args.memory_budget,
         admin_token=os.environ.get("R2P_ADMIN_TOKEN") or None,
         store_url=args.store,
         ontology_dir=_settings(args).ontology_dir,
@@ -471,6 +483,14 @@ def parser() -> argparse.ArgumentParser:
         "--max-rows", type=int, default=100_000, help="rows (or triples) in a SPARQL result, then truncated"
     )
     sv.add_argument("--max-result-bytes", type=int, default=64_000_000, help="bytes in a SPARQL result, then truncated")
+    sv.add_argument(
+        "--memory-budget",
+        type=_megabytes,
+        default=1024,
+        metavar="MB",
+        help="memory the query workers may use for in-memory copies of the store (several times faster "
+        "than the on-disk store); over it, or 0, they answer from disk (default 1024)",
+    )
     sv.set_defaults(func=cmd_serve)
     pb = sub.add_parser("publish", help="write the built graph into a remote SPARQL 1.1 store, graph by graph")
     common(pb)

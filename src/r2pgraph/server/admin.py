@@ -40,6 +40,9 @@ def health(request: Request) -> Response:
         if current.queries.run(Job("ASK {}"), 10).status != 200:
             raise ProtocolError(503, "the query engine does not answer")
         body = {"status": "ok", **_describe(current)}
+        engines = current.queries.engines()
+        if engines:  # how many query workers answer from the on-disk store, or from memory
+            body["query_workers"] = engines
         status = 200
     except (RemoteStoreError, ProtocolError, DeadlineExceeded, WorkerFailed) as e:
         body, status = {"status": "unavailable", "generation": current.name, "problem": str(e)}, 503

@@ -91,6 +91,10 @@ class RemoteQueries:
 
         return await run_in_threadpool(self.run, job, deadline)
 
+    def engines(self) -> dict[str, int]:
+        """The remote store answers every query (no local workers)."""
+        return {}
+
     def close(self) -> None:
         self.store.close()
 

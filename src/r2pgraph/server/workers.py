@@ -9,6 +9,13 @@ A query still running after ``SLOW_AFTER_S`` has its worker's CPU priority lower
 that on a busy machine the short queries of other clients keep their latency while long ones
 finish in the time left; the worker's priority is restored afterwards (or, where the operating
 system does not allow raising it again, the worker is replaced).
+
+A pool may also be given a ``MemoryCopy`` of the store (the generation's N-Quads, which the on-disk
+store was loaded from): each worker then answers from the on-disk store at once and loads the copy
+into an in-memory store in a background thread, answering from it once it is complete (pyoxigraph's
+joins are index look-ups, several times cheaper in memory than on RocksDB). A copy that does not
+hold the expected number of quads, or cannot be read, is dropped and the worker stays on disk.
+Each worker tells the pool which store it answers from on a status pipe (``QueryPool.engines``).
 """
 
 from __future__ import annotations
@@ -24,21 +31,57 @@ import threading
 import time
 import types
 from collections.abc import Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from r2pgraph.server.evaluation import Answer, Job, answer
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 SLOW_AFTER_S = 0.5
 LOW_PRIORITY = 19
 LOOP_READ_BYTES = 256 * 1024  # answers up to this size are read on the event loop
 
 
-def _worker_main(store_path: str, conn: Connection) -> None:
+@dataclass(frozen=True)
+class MemoryCopy:
+    """The N-Quads file a worker loads into memory, and the number of quads it must hold."""
+
+    nquads: Path
+    quads: int
+
+
+class _Engine:
+    """The store a worker answers from: the on-disk one, until the in-memory copy is complete."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def load_copy(self, copy: MemoryCopy, status: Connection) -> None:
+        import pyoxigraph as ox
+
+        try:
+            memory = ox.Store()
+            memory.bulk_load(path=str(copy.nquads), format=ox.RdfFormat.N_QUADS)  # releases the GIL
+            if len(memory) != copy.quads:
+                raise ValueError(f"{copy.nquads} holds {len(memory)} quads, the store {copy.quads}")
+        except (OSError, ValueError, SyntaxError, MemoryError) as e:
+            status.send(("disk", f"in-memory copy dropped: {e}"))
+            return
+        self.store = memory  # the next job is answered from memory; the on-disk store is released
+        status.send(("memory", ""))
+
+
+def _worker_main(store_path: str, conn: Connection, status: Connection, copy: MemoryCopy | None) -> None:
     import pyoxigraph as ox
 
-    store = ox.Store.read_only(store_path)
+    engine = _Engine(ox.Store.read_only(store_path))
     conn.send("ready")
+    if copy is not None:
+        threading.Thread(target=engine.load_copy, args=(copy, status), name="memory copy", daemon=True).start()
     while True:
         try:
             job = conn.recv()
@@ -46,7 +89,7 @@ def _worker_main(store_path: str, conn: Connection) -> None:
             return
         if job is None:
             return
-        result = answer(store, job)
+        result = answer(engine.store, job)
         # The body goes as raw bytes after its metadata: not pickled (no copies), and the server
         # knows its size before reading it (see ``QueryPool.run_async``).
         _send(conn, (result.status, result.media_type, result.rows, result.truncated, len(result.body)))
@@ -85,12 +128,28 @@ def _without_main_module() -> Iterator[None]:
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.SpawnContext, store_path: Path):
+    def __init__(self, ctx: mp.context.SpawnContext, store_path: Path, copy: MemoryCopy | None):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(str(store_path), child), daemon=True)
+        self._status, status_child = ctx.Pipe(duplex=False)
+        self._status_lock = threading.Lock()
+        self.engine = "loading" if copy is not None else "disk"
+        self.problem = ""
+        args = (str(store_path), child, status_child, copy)
+        self.process = ctx.Process(target=_worker_main, args=args, daemon=True)
         with _without_main_module():
             self.process.start()
         child.close()
+        status_child.close()
+
+    def poll_engine(self) -> str:
+        """Which store the worker answers from: "disk", "loading" (its in-memory copy) or "memory"."""
+        with self._status_lock:
+            try:
+                while self.engine == "loading" and self._status.poll(0):
+                    self.engine, self.problem = self._status.recv()
+            except (EOFError, OSError):
+                self.engine = "stopped"
+        return self.engine
 
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout) or self.conn.recv() != "ready":
@@ -113,6 +172,8 @@ class _Worker:
         self.process.join(timeout=5)
         with contextlib.suppress(OSError):
             self.conn.close()
+        with self._status_lock, contextlib.suppress(OSError):
+            self._status.close()
 
 
 def _send(conn: Connection, message: object) -> None:
@@ -148,11 +209,13 @@ async def _readable(conn: Connection, timeout: float) -> bool:
 class QueryPool:
     """A fixed number of worker processes over one store; ``run`` blocks until an answer or the deadline."""
 
-    def __init__(self, store_path: Path, size: int = 2, *, all_now: bool = True):
+    def __init__(self, store_path: Path, size: int = 2, *, all_now: bool = True, memory_copy: MemoryCopy | None = None):
         """Start ``size`` workers over the store at ``store_path``: one at once, the others then, or
-        (``all_now`` False) only once ``fill`` is called or the first query is run."""
+        (``all_now`` False) only once ``fill`` is called or the first query is run. With
+        ``memory_copy``, each worker also loads that copy of the store into memory (see above)."""
         self._ctx = mp.get_context("spawn")
         self._store_path = store_path
+        self._copy = memory_copy
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
@@ -160,11 +223,26 @@ class QueryPool:
         self._fill = threading.Event()
         if all_now:
             self._fill.set()
-        self._starting = [_Worker(self._ctx, store_path)]
+        self._live: list[_Worker] = []
+        self._starting = [self._new_worker()]
         # Workers start one at a time, in the background, each joining the pool as soon as it is
         # ready: the first query waits only for the first worker, which does not share the machine
         # with the others (nor, when they wait for ``fill``, with the server's own start-up).
         threading.Thread(target=self._admit, name="query workers starting", daemon=True).start()
+
+    def _new_worker(self) -> _Worker:
+        worker = _Worker(self._ctx, self._store_path, self._copy)
+        self._live = [w for w in self._live if w.process.is_alive()] + [worker]
+        return worker
+
+    def engines(self) -> dict[str, int]:
+        """How many live workers answer from each kind of store ("disk", "loading", "memory")."""
+        counts: dict[str, int] = {}
+        for worker in list(self._live):
+            if worker.process.is_alive():
+                engine = worker.poll_engine()
+                counts[engine] = counts.get(engine, 0) + 1
+        return counts
 
     def fill(self) -> None:
         """Start the workers that are waiting to (see ``all_now``), in the background."""
@@ -177,7 +255,7 @@ class QueryPool:
             with self._lock:
                 if self._closed:
                     return
-                worker = _Worker(self._ctx, self._store_path)
+                worker = self._new_worker()
                 self._starting.append(worker)
             self._welcome(worker)
 
@@ -271,7 +349,7 @@ class QueryPool:
         with self._lock:
             if self._closed:
                 return
-            fresh = _Worker(self._ctx, self._store_path)
+            fresh = self._new_worker()
         fresh.wait_ready(60)
         self._idle.put(fresh)
 
