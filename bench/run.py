@@ -94,8 +94,9 @@ def free_port() -> int:
 class Server:
     """``r2pgraph serve`` on 127.0.0.1; ``start`` returns the cold-start time to the first 200."""
 
-    def __init__(self, build_dir: Path):
+    def __init__(self, build_dir: Path, *extra: str):
         self.build_dir = build_dir
+        self.extra = extra  # more `r2pgraph serve` options
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -113,6 +114,7 @@ class Server:
     def start(self, timeout: float = 60) -> float:
         args = ["serve", "--build-dir", str(self.build_dir), "--host", "127.0.0.1", "--port", str(self.port)]
         args += ["--client-queries", "0"]  # the load test's 8 threads stand for 8 clients on one address
+        args += self.extra
         env = {**os.environ, "R2P_HOME": str(ROOT)}
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(
@@ -227,7 +229,7 @@ def served_store(generation: Path):
     if copy is None:
         return None
     store = ox.Store()
-    store.bulk_load(path=str(copy.nquads), format=ox.RdfFormat.N_QUADS)
+    store.load(path=str(copy.nquads), format=ox.RdfFormat.N_QUADS)  # as the workers load it
     return store
 
 
