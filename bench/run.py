@@ -213,7 +213,9 @@ def throughput(url: str, mix: list[Query], concurrency: int, max_requests: int, 
 
 # --- one size ------------------------------------------------------------------------------------
 def read_report(generation: Path) -> dict[str, object]:
-    report: dict[str, object] = json.loads((generation / "build-report.json").read_text(encoding="utf-8"))
+    from r2pgraph.generations import REPORT_FILE
+
+    report: dict[str, object] = json.loads((generation / REPORT_FILE).read_text(encoding="utf-8"))
     return report
 
 

@@ -70,10 +70,12 @@ class _Engine:
             if len(memory) != copy.quads:
                 raise ValueError(f"{copy.nquads} holds {len(memory)} quads, the store {copy.quads}")
         except (OSError, ValueError, SyntaxError, MemoryError) as e:
-            status.send(("disk", f"in-memory copy dropped: {e}"))
+            # The server's log (workers share its stderr) says why; /health says "disk".
+            print(f"query worker {os.getpid()}: in-memory copy dropped, answering from disk: {e}", file=sys.stderr)
+            status.send("disk")
             return
         self.store = memory  # the next job is answered from memory; the on-disk store is released
-        status.send(("memory", ""))
+        status.send("memory")
 
 
 def _worker_main(store_path: str, conn: Connection, status: Connection, copy: MemoryCopy | None) -> None:
@@ -134,7 +136,6 @@ class _Worker:
         self._status, status_child = ctx.Pipe(duplex=False)
         self._status_lock = threading.Lock()
         self.engine = "loading" if copy is not None else "disk"
-        self.problem = ""
         args = (str(store_path), child, status_child, copy)
         self.process = ctx.Process(target=_worker_main, args=args, daemon=True)
         with _without_main_module():
@@ -147,7 +148,7 @@ class _Worker:
         with self._status_lock:
             try:
                 while self.engine == "loading" and self._status.poll(0):
-                    self.engine, self.problem = self._status.recv()
+                    self.engine = self._status.recv()
             except (EOFError, OSError):
                 self.engine = "stopped"
         return self.engine
