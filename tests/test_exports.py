@@ -11,6 +11,10 @@ from pyld import jsonld
 from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from r2pgraph.export import write_exports
+
+ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology"
+
 
 def _dataset(path: Path, fmt: str) -> Dataset:
     ds = Dataset()
@@ -98,3 +102,25 @@ def test_csv_tables(generation: Path) -> None:
     assert "https://asp.icc-cpi.int/" in rome[0]["source_urls"]
     att = [r for r in actions if r["instrument"] == "ATT" and r["action"] == "Acceptance"]
     assert att[0]["confirmed"] == "no"
+
+
+SHARED = b"""<https://example.org/s> <https://example.org/p> "in both graphs" <https://example.org/g2> .
+<https://example.org/s> <https://example.org/p> "in both graphs" <https://example.org/g1> .
+<https://example.org/s> <https://example.org/p> "only in g1"@en <https://example.org/g1> .
+<https://example.org/d> <https://example.org/p> <https://example.org/o> .
+"""
+
+
+def test_exports_of_a_triple_in_two_graphs_and_one_in_the_default_graph(tmp_path: Path) -> None:
+    nquads = b"".join(sorted(SHARED.splitlines(keepends=True)))  # canonical: sorted lines
+    write_exports(None, nquads, tmp_path, ONTOLOGY)
+    expected = Dataset()
+    expected.parse(data=nquads.decode(), format="nquads")
+    lines = (tmp_path / "r2p.nt").read_bytes().splitlines()
+    assert lines == sorted(set(lines)) and len(lines) == 3  # each triple of the union once
+    _assert_isomorphic(_union(expected), Graph().parse(tmp_path / "r2p.ttl", format="turtle"))
+    for file, fmt in (("r2p.trig", "trig"), ("r2p.jsonld", "json-ld")):
+        actual = _dataset(tmp_path / file, fmt)
+        assert sorted(_graphs(actual)) == sorted(_graphs(expected)), file
+        for name, graph in _graphs(expected).items():
+            _assert_isomorphic(graph, _graphs(actual)[name])

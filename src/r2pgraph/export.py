@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from r2pgraph.iris import PREFIXES
-from r2pgraph.jsonld_compact import compact
+from r2pgraph.jsonld_compact import Context, compact_node
 
 # format name → (file name, media type)
 EXPORTS: dict[str, tuple[str, str]] = {
@@ -87,25 +87,20 @@ def load_context(ontology_dir: Path) -> dict[str, object]:
 
 
 def union_ntriples(quads: Iterable[ox.Quad]) -> bytes:
-    """The union of all graphs as N-Triples (sorted lines, each triple once)."""
-    text = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""
-    return b"".join(sorted(set(text.splitlines(keepends=True))))
+    """The union of all graphs as N-Triples (sorted lines, each triple once).
 
-
-def write_jsonld(doc: dict[str, Any], path: Path) -> None:
-    """Write a compacted document: the context indented, then one top-level object per line.
-
-    Each object is written by the json module's C encoder, which an ``indent`` would turn off.
+    The quads of canonical N-Quads give their triples' lines already sorted (each line only loses
+    its last term), so the sort is a linear pass, and equal lines are neighbours.
     """
-    context = json.dumps(doc["@context"], ensure_ascii=False, indent=1).replace("\n", "\n ")
-    with path.open("w", encoding="utf-8") as f:
-        f.write('{\n "@context": ' + context + ',\n "@graph": [\n')
-        f.write(",\n".join(json.dumps(item, ensure_ascii=False) for item in doc["@graph"]))
-        f.write("\n ]\n}\n")
+    text = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""
+    lines = text.splitlines(keepends=True)
+    del text
+    lines.sort()
+    return b"".join(line for line, _ in itertools.groupby(lines))
 
 
-def graph_quads(nquads: bytes) -> Iterator[ox.Quad]:
-    """The quads of canonical (sorted) N-Quads grouped by graph: the default graph's, then each
+def graph_groups(nquads: bytes) -> Iterator[bytes]:
+    """The lines of canonical (sorted) N-Quads grouped by graph: the default graph's, then each
     named graph's in the order of their names, each graph's in the order of the lines."""
     # Grouped by the line's last IRI, which is its graph's name; a default-graph triple ending in an
     # IRI object joins that group, which keeps the output deterministic and the same dataset.
@@ -117,7 +112,14 @@ def graph_quads(nquads: bytes) -> Iterator[ox.Quad]:
             named.setdefault(body[body.rfind(b" <") + 1 : -2], []).append(line)
         elif body:
             default.append(line)
-    for group in [b"".join(default)] + [b"".join(named[g]) for g in sorted(named)]:
+    yield b"".join(default)
+    for name in sorted(named):
+        yield b"".join(named.pop(name))
+
+
+def graph_quads(nquads: bytes) -> Iterator[ox.Quad]:
+    """The quads of canonical N-Quads grouped by graph (``graph_groups``), one at a time."""
+    for group in graph_groups(nquads):
         yield from ox.parse(group, format=ox.RdfFormat.N_QUADS)
 
 
@@ -134,10 +136,9 @@ def write_rdf_exports(dataset: ox.Store, nquads: bytes, generation: Path) -> dic
     paths = {name: generation / EXPORTS[name][0] for name in RDF_EXPORTS}
     prefixes = dict(PREFIXES)
     paths["nquads"].write_bytes(nquads)
-    quads = list(graph_quads(nquads))
-    paths["trig"].write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b"")
-    ntriples = union_ntriples(quads)
-    del quads
+    # Streamed: a list of millions of quads costs more than all the serialising (7x at 1,000 states).
+    ox.serialize(graph_quads(nquads), paths["trig"], format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    ntriples = union_ntriples(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     paths["ntriples"].write_bytes(ntriples)
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
     paths["turtle"].write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b"")
@@ -147,10 +148,25 @@ def write_rdf_exports(dataset: ox.Store, nquads: bytes, generation: Path) -> dic
 
 
 def write_jsonld_export(nquads: bytes, generation: Path, ontology_dir: Path) -> dict[str, Path]:
-    """Write the JSON-LD dump of ``nquads`` (named graphs kept), compacted with the published context."""
+    """Write the JSON-LD dump of ``nquads`` (named graphs kept), compacted with the published context.
+
+    The context is written indented, then one top-level object per line, each by the json module's
+    C encoder (which an ``indent`` would turn off). Each graph is expanded and compacted on its
+    own, so the whole expanded document is never held at once.
+    """
     path = generation / EXPORTS["jsonld"][0]
-    expanded = json.loads(ox.serialize(graph_quads(nquads), format=ox.RdfFormat.JSON_LD) or b"[]")
-    write_jsonld(compact(expanded, load_context(ontology_dir)), path)
+    context = load_context(ontology_dir)
+    compactor = Context(context)
+    with path.open("w", encoding="utf-8") as f:
+        f.write('{\n "@context": ' + json.dumps(context, ensure_ascii=False, indent=1).replace("\n", "\n "))
+        f.write(',\n "@graph": [\n')
+        separator = ""
+        for group in graph_groups(nquads):
+            quads = ox.parse(group, format=ox.RdfFormat.N_QUADS)
+            for item in json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]"):
+                f.write(separator + json.dumps(compact_node(item, compactor), ensure_ascii=False))
+                separator = ",\n"
+        f.write("\n ]\n}\n")
     return {"jsonld": path}
 
 

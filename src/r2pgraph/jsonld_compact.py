@@ -75,7 +75,7 @@ def _one(values: Json) -> Json:
     return values[0] if isinstance(values, list) and len(values) == 1 else values
 
 
-def _node(node: dict[str, Json], ctx: Context) -> dict[str, Json]:
+def compact_node(node: dict[str, Json], ctx: Context) -> dict[str, Json]:
     out: dict[str, Json] = {}
     for key, values in node.items():
         if key == "@id":
@@ -83,7 +83,7 @@ def _node(node: dict[str, Json], ctx: Context) -> dict[str, Json]:
         elif key == "@type":
             out["@type"] = _one([ctx.classes.get(t, ctx.curie(t)) for t in values])
         elif key == "@graph":
-            out["@graph"] = [_node(n, ctx) for n in values]
+            out["@graph"] = [compact_node(n, ctx) for n in values]
         else:
             for term, spec in ctx.by_iri.get(key, []):
                 fitted = _fits(spec, values)
@@ -93,9 +93,3 @@ def _node(node: dict[str, Json], ctx: Context) -> dict[str, Json]:
             else:
                 out[ctx.curie(key)] = _one(values)
     return out
-
-
-def compact(expanded: list[dict[str, Json]], context: dict[str, Json]) -> dict[str, Json]:
-    """The expanded document (a list of graph and node objects) compacted with ``context``."""
-    ctx = Context(context)
-    return {"@context": context, "@graph": [_node(item, ctx) for item in expanded]}
