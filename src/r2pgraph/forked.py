@@ -9,6 +9,7 @@ held by another thread. Leaving the context stops a child whose result was never
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import threading
 import time
@@ -71,7 +72,13 @@ class Forked(Generic[T]):
             self._proc = ctx.Process(
                 target=_child, args=(child, self._step), name=f"r2pgraph {self._name}", daemon=True
             )
-            self._proc.start()
+            # The child's garbage collector leaves alone what the parent made so far: a collection
+            # touches every object it tracks, and so would copy the parent's heap page by page.
+            gc.freeze()
+            try:
+                self._proc.start()
+            finally:
+                gc.unfreeze()
             child.close()
             self._conn = parent
         return self
