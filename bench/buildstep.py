@@ -14,9 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from r2pgraph.build import assemble_dataset, build_generation, load_ontology, write_generation
+from r2pgraph.build import assemble_dataset, build_generation, load_sources, write_generation
 from r2pgraph.config import Settings
-from r2pgraph.sources import load_data_dir, load_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,8 +36,7 @@ def main() -> None:
     else:
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        sources = load_data_dir(settings.data_dir) + load_imports(settings.imports_dir)
-        ontology = load_ontology(settings.ontology_dir)
+        sources, ontology = load_sources(settings)
         timings["load_s"] = time.perf_counter() - t
         t = time.perf_counter()
         nquads, dataset = assemble_dataset(sources, ontology, settings.ontology_dir)

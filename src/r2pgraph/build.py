@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
+from r2pgraph import collector
 from r2pgraph.background_validation import BackgroundValidation
 from r2pgraph.config import Settings
 from r2pgraph.derived import add_derived_graphs
@@ -155,10 +156,18 @@ def shrinkage(before: dict[str, int], after: dict[str, int], limit: float = SHRI
     ]
 
 
+def load_sources(settings: Settings) -> tuple[list[SourceGraph], Graph]:
+    """The data files' and the imports' graphs, and the ontology (the cycle collector paused:
+    ``r2pgraph.collector``). Raises DataError."""
+    with collector.paused():
+        sources = load_data_dir(settings.data_dir) + load_imports(settings.imports_dir)
+        ontology = load_ontology(settings.ontology_dir)
+    return sources, ontology
+
+
 def check(settings: Settings) -> tuple[list[SourceGraph], Graph, ValidationReport]:
     """Load and validate data/ without writing anything. Raises DataError."""
-    sources = load_data_dir(settings.data_dir) + load_imports(settings.imports_dir)
-    ontology = load_ontology(settings.ontology_dir)
+    sources, ontology = load_sources(settings)
     report = validate_graphs(sources, ontology, load_shapes(settings.shapes_dir))
     return sources, ontology, report
 
@@ -171,10 +180,10 @@ def build_generation(settings: Settings, allow_shrink: bool = False) -> BuildRes
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    sources = load_data_dir(settings.data_dir) + load_imports(settings.imports_dir)
-    ontology = load_ontology(settings.ontology_dir)
+    sources, ontology = load_sources(settings)
     timings["load_s"] = time.perf_counter() - t0
-    with BackgroundValidation(sources, ontology, load_shapes(settings.shapes_dir)) as validation:
+    # The sources live until the build ends: frozen out of the cycle collector's passes.
+    with collector.frozen(), BackgroundValidation(sources, ontology, load_shapes(settings.shapes_dir)) as validation:
         t0 = time.perf_counter()
         dataset = source_store(sources, ontology)
         # The SPARQL-based constraints read this store's union of graphs, in a process whose copy

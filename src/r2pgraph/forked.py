@@ -9,7 +9,6 @@ held by another thread. Leaving the context stops a child whose result was never
 
 from __future__ import annotations
 
-import gc
 import multiprocessing as mp
 import threading
 import time
@@ -18,6 +17,7 @@ from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Generic, TypeVar
 
+from r2pgraph.collector import frozen
 from r2pgraph.errors import R2PError
 
 T = TypeVar("T")
@@ -72,13 +72,9 @@ class Forked(Generic[T]):
             self._proc = ctx.Process(
                 target=_child, args=(child, self._step), name=f"r2pgraph {self._name}", daemon=True
             )
-            # The child's garbage collector leaves alone what the parent made so far: a collection
-            # touches every object it tracks, and so would copy the parent's heap page by page.
-            gc.freeze()
-            try:
+            # The child's cycle collector leaves alone what the parent made so far.
+            with frozen():
                 self._proc.start()
-            finally:
-                gc.unfreeze()
             child.close()
             self._conn = parent
         return self
