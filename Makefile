@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install build serve test test-fast lint format bench bench-large clean
+.PHONY: help install system-packages build serve test test-fast lint format bench bench-large clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -16,16 +16,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the project with its dev tools
 
+system-packages: ## the Debian packages the tests need (apt-get as root or with sudo; otherwise says which)
+	@bash scripts/system-packages
+
 build: $(STAMP) ## load data/, validate against shapes/, write a new generation in build/
 	$(VENV)/bin/r2pgraph build
 
 serve: build ## build, then serve on http://127.0.0.1:8000
 	$(VENV)/bin/r2pgraph serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) system-packages ## install what the tests need, then run the whole test suite
 	$(PY) -m pytest -q
 
-test-fast: $(STAMP) ## the tests not marked slow
+test-fast: $(STAMP) system-packages ## the tests not marked slow
 	$(PY) -m pytest -q -m 'not slow'
 
 lint: $(STAMP) ## ruff (lint and format check) and mypy

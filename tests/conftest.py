@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -25,6 +26,23 @@ from r2pgraph.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+
+
+# Debian package of each command the tests run; ``scripts/system-packages`` installs them.
+SYSTEM_PACKAGE_OF = {"chromium": "chromium", "chromedriver": "chromium-driver", "virtuoso-t": "virtuoso-opensource"}
+
+
+def missing_system_package(*commands: str) -> None:
+    """Skip (or, in CI, fail) because ``commands`` are not installed, naming the packages and the
+    command that installs them; return when all are on PATH."""
+    missing = [c for c in commands if not shutil.which(c)]
+    if not missing:
+        return
+    packages = " ".join(sorted({SYSTEM_PACKAGE_OF.get(c, c) for c in missing}))
+    message = f"{', '.join(missing)} not installed: sudo apt-get install -y {packages} (or make system-packages)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + "; CI installs them with scripts/system-packages")
+    pytest.skip(message)
 
 
 def repo_settings(build_dir: Path, data_dir: Path | None = None, imports_dir: Path | None = None) -> Settings:

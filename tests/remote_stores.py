@@ -22,20 +22,22 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, missing_system_package
 
 VIRTUOSO_USER = "dba"
 VIRTUOSO_PASSWORD = "dba"  # a fresh database's default; the server listens on 127.0.0.1 only
 
 
 def need_binary(name: str) -> str:
-    """The path of ``name`` (on PATH or beside this Python); fail when missing unless R2P_SKIP_REMOTE=1."""
+    """The path of ``name`` (on PATH or beside this Python); skip when missing, as ``make test`` said
+    (``scripts/system-packages``), or fail in CI (CI=true), which installs it, unless R2P_SKIP_REMOTE=1."""
     found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if found:
         return found
     if os.environ.get("R2P_SKIP_REMOTE") == "1":
         pytest.skip(f"{name} is not installed and R2P_SKIP_REMOTE=1")
-    pytest.fail(f"{name} is not installed (the remote-store tests need it; R2P_SKIP_REMOTE=1 skips them)")
+    missing_system_package(name)
+    raise AssertionError("unreachable")
 
 
 def _wait_until_up(proc: subprocess.Popen[bytes], probe: Callable[[], bool], log: Path, seconds: float) -> None:

@@ -9,17 +9,14 @@ import httpx
 import pytest
 
 from r2pgraph.build import write_generation
-from tests.conftest import repo_settings, running_server
+from tests.conftest import missing_system_package, repo_settings, running_server
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER),
-    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)",
-)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    missing_system_package("chromium", "chromedriver")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
