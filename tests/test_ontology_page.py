@@ -13,9 +13,10 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from r2pgraph.build import write_generation
 from r2pgraph.server.ontology_diagram import edges, render_svg
 from r2pgraph.server.ontology_doc import OntologyDoc, read_ontology
-from tests.conftest import ROOT
+from tests.conftest import ROOT, repo_settings, running_server
 
 R2P = "https://w3id.org/r2p/ontology#"
 ONTOLOGY = Graph().parse(ROOT / "ontology" / "r2p.ttl", format="turtle")
@@ -85,8 +86,15 @@ def test_the_diagram_draws_every_domain_range_link(page: str) -> None:
     for e in links:
         if e.label:
             assert f">{e.label}</text>" in svg, e.label
-    for cls in {e.source for e in links} | {e.target for e in links}:
+    linked = {e.source for e in links} | {e.target for e in links}
+    for cls in linked:
         assert f'<a href="#{cls[len(R2P) :]}">' in svg
+    # the classes left out are named under it
+    after = page[page.index("</svg>") : page.index('<section id="classes">')]
+    for c in doc.classes:
+        if c.iri not in linked:
+            assert f'<a href="#{c.local}">{c.local}</a>' in after, c.local
+    assert "SummaryTableEntry" in after
 
 
 def test_the_diagram_points_every_subclass_arrow_upwards() -> None:
@@ -110,3 +118,16 @@ def test_version_iri_answers_in_turtle_and_html(server: str) -> None:
     missing = httpx.get(server + "/ontology/0.0.1", headers={"Accept": "text/turtle"})
     assert missing.status_code == 404
     assert "0.0.1" in missing.text and VERSION_IRI in missing.text
+
+
+def test_a_generation_without_the_ontology_graph_still_answers(tmp_path_factory: pytest.TempPathFactory) -> None:
+    build_dir = tmp_path_factory.mktemp("no-ontology")
+    nquads = (
+        "<https://w3id.org/r2p/id/state/XXX> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        f"<{R2P}State> <https://w3id.org/r2p/graph/test> .\n"
+    ).encode()
+    write_generation(nquads, repo_settings(build_dir))
+    with running_server(build_dir) as url:
+        page = httpx.get(url + "/ontology", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "<svg" not in page.text
+        assert httpx.get(url + "/ontology/0.2.0", headers={"Accept": "text/turtle"}).status_code == 404

@@ -5,6 +5,7 @@ within a layer they are ordered by the positions of the classes they point to.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
@@ -16,6 +17,7 @@ PAD_X = 12
 GAP_X = 18
 GAP_Y = 64
 MARGIN = 16
+LABEL_SPOTS = (0.6, 0.4, 0.75, 0.25, 0.85)  # fractions of an edge, from its source, to try for its label
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,12 @@ def edges(doc: OntologyDoc) -> list[Edge]:
                 if d.iri in classes and r.iri in classes:
                     found.append(Edge(d.iri, r.iri, p.local))
     return found
+
+
+def unlinked(doc: OntologyDoc) -> list[str]:
+    """The local names of the classes that the diagram leaves out, having no link to draw."""
+    linked = {iri for e in edges(doc) for iri in (e.source, e.target)}
+    return [c.local for c in doc.classes if c.iri not in linked]
 
 
 def _layers(nodes: list[str], links: list[Edge]) -> dict[str, int]:
@@ -61,6 +69,55 @@ def _layers(nodes: list[str], links: list[Edge]) -> dict[str, int]:
     return layer
 
 
+def _sweep(
+    row: list[str], desired: Mapping[str, float], width: Mapping[str, float], room: Mapping[str, float]
+) -> dict[str, float]:
+    """Centres for the boxes of ``row`` in that order, each as near its desired centre as the others
+    allow: the mean of a sweep from the left (pushing boxes right) and one from the right (pushing
+    them left), which keeps a group of siblings centred under their parent."""
+    from_left: dict[str, float] = {}
+    cursor = float(MARGIN)
+    for n in row:
+        left = max(desired.get(n, cursor + width[n] / 2) - width[n] / 2, cursor)
+        from_left[n] = left + width[n] / 2
+        cursor = left + width[n] + room[n]
+    from_right: dict[str, float] = {}
+    next_left = float("inf")
+    for n in reversed(row):
+        right = min(desired.get(n, from_left[n]) + width[n] / 2, next_left - room[n])
+        from_right[n] = right - width[n] / 2
+        next_left = right - width[n]
+    return {n: (from_left[n] + from_right[n]) / 2 for n in row}
+
+
+def _place(
+    rows: dict[int, list[str]], links: list[Edge], width: dict[str, float], room: dict[str, float]
+) -> dict[str, float]:
+    """The centre of each box: rows ordered and placed under the classes they point to, then the top
+    row placed over the classes that point to it and the rows below placed again."""
+
+    def mean(values: list[float]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    x: dict[str, float] = {}
+    for top_pass in (False, True):
+        for depth in sorted(rows):
+            row = rows[depth]
+            if depth == 0 and not top_pass:
+                x.update(_sweep(row, {}, width, room))
+                continue
+            if depth == 0:  # over the mean position of the classes pointing to each one
+                near = [e for e in links if e.target in row and e.source != e.target]
+                wanted = {n: mean([x[e.source] for e in near if e.target == n]) for n in row}
+            else:  # under the mean position of the classes each one points to
+                near = [e for e in links if e.source in row and e.source != e.target]
+                wanted = {n: mean([x[e.target] for e in near if e.source == n and e.target in x]) for n in row}
+            desired = {n: v for n, v in wanted.items() if v is not None}
+            row.sort(key=lambda n: (desired.get(n, float("inf")), n))
+            x.update(_sweep(row, desired, width, room))
+    return x
+
+
 def render_svg(doc: OntologyDoc) -> str:
     """The diagram as an SVG element (classes with no link are left out: they are listed below it)."""
     labels = {c.iri: c.local for c in doc.classes}
@@ -73,17 +130,15 @@ def render_svg(doc: OntologyDoc) -> str:
     for n in linked:
         rows.setdefault(layer[n], []).append(n)
     width = {n: len(labels[n]) * CHAR_W + 2 * PAD_X for n in linked}
-    x: dict[str, float] = {}
-    for depth in sorted(rows):
-        row = rows[depth]
-        if depth > 0:  # order by the mean position of the classes each one points to
-            above = {n: [x[e.target] for e in links if e.source == n and e.target in x] for n in row}
-            row.sort(key=lambda n: (sum(above[n]) / len(above[n]) if above[n] else float("inf"), labels[n]))
-        cursor = float(MARGIN)
-        for n in row:
-            x[n] = cursor + width[n] / 2
-            cursor += width[n] + GAP_X
-    total_w = max(sum(width[n] + GAP_X for n in row) for row in rows.values()) + 2 * MARGIN
+    # room on the right of a class for its loop and the loop's label
+    room: dict[str, float] = {n: float(GAP_X) for n in linked}
+    for e in links:
+        if e.source == e.target:
+            room[e.source] = max(room[e.source], 40 + len(e.label) * 6.0)
+    x = _place(rows, links, width, room)
+    shift = MARGIN - min(x[n] - width[n] / 2 for n in linked)
+    x = {n: v + shift for n, v in x.items()}
+    total_w = max(x[n] + width[n] / 2 + room[n] for n in linked) + MARGIN
     total_h = (max(rows) + 1) * (BOX_H + GAP_Y) + 2 * MARGIN
     y: dict[str, float] = {n: float(MARGIN + layer[n] * (BOX_H + GAP_Y)) for n in linked}
     parts = [
@@ -97,8 +152,9 @@ def render_svg(doc: OntologyDoc) -> str:
         '<path d="M0,0 L10,5 L0,10 z" fill="#1f5f99"/></marker>'
         "</defs>",
     ]
+    placed: list[tuple[float, float, float, float]] = []  # the labels' boxes drawn so far
     for e in links:
-        parts.append(_edge(e, x, y, width))
+        parts.append(_edge(e, x, y, width, placed))
     for n in linked:
         left = x[n] - width[n] / 2
         parts.append(
@@ -112,7 +168,28 @@ def render_svg(doc: OntologyDoc) -> str:
     return "\n".join(parts)
 
 
-def _edge(e: Edge, x: dict[str, float], y: dict[str, float], width: dict[str, float]) -> str:
+def _label_at(
+    x1: float, y1: float, x2: float, y2: float, text: str, placed: list[tuple[float, float, float, float]]
+) -> tuple[float, float]:
+    """Where on the edge to put its label: the first of a few points along it (nearer the target
+    first) where it does not overlap a label already placed; the box it takes is added to ``placed``."""
+    half_w, half_h = len(text) * 2.9 + 2, 7.0
+    spots = [x1 + (x2 - x1) * t for t in LABEL_SPOTS], [y1 + (y2 - y1) * t for t in LABEL_SPOTS]
+    for mx, my in zip(*spots, strict=True):
+        box = (mx - half_w, my - half_h, mx + half_w, my + half_h)
+        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            placed.append(box)
+            return mx, my
+    return spots[0][0], spots[1][0]
+
+
+def _edge(
+    e: Edge,
+    x: dict[str, float],
+    y: dict[str, float],
+    width: dict[str, float],
+    placed: list[tuple[float, float, float, float]],
+) -> str:
     title = f"<title>{escape(e.label or 'subclass of')}</title>"
     if e.source == e.target:  # a loop on the box's right side
         right = x[e.source] + width[e.source] / 2
@@ -133,7 +210,7 @@ def _edge(e: Edge, x: dict[str, float], y: dict[str, float], width: dict[str, fl
             f'<g><line x1="{x1:.1f}" y1="{y1}" x2="{x2:.1f}" y2="{y2}" stroke="#555" '
             f'marker-end="url(#sub)"/>{title}</g>'
         )
-    mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+    mx, my = _label_at(x1, y1, x2, y2, e.label, placed)
     return (
         f'<g><line x1="{x1:.1f}" y1="{y1}" x2="{x2:.1f}" y2="{y2}" stroke="#1f5f99" stroke-dasharray="4 2" '
         f'marker-end="url(#prop)"/>{title}'

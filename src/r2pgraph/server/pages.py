@@ -12,7 +12,7 @@ from r2pgraph.query import Source, graph_quads, select
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.linked_data import OFFERED, serialize
-from r2pgraph.server.ontology_diagram import render_svg
+from r2pgraph.server.ontology_diagram import render_svg, unlinked
 from r2pgraph.server.ontology_doc import add_examples, read_ontology
 from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
@@ -96,7 +96,7 @@ def _ontology_response(request: Request) -> Response:
     return templates.TemplateResponse(
         request,
         "ontology.html",
-        {"doc": doc, "diagram": render_svg(doc), "formats": GRAPH_FORMATS},
+        {"doc": doc, "diagram": render_svg(doc), "unlinked": unlinked(doc), "formats": GRAPH_FORMATS},
         headers={"Vary": "Accept"},
     )
 
