@@ -77,6 +77,20 @@ def test_query_page_runs_a_query_and_shows_the_answer(server: str, browser: obje
     assert "5 rows" in browser.find_element(By.ID, "status").text  # type: ignore[attr-defined]
 
 
+def test_ontology_page_draws_the_diagram_and_its_boxes_lead_to_the_classes(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/ontology")  # type: ignore[attr-defined]
+    svg = browser.find_element(By.CSS_SELECTOR, "svg.ontology-diagram")  # type: ignore[attr-defined]
+    assert svg.size["width"] > 500 and svg.size["height"] > 200
+    boxes = svg.find_elements(By.CSS_SELECTOR, "g.class rect")
+    assert len(boxes) > 20 and all(b.size["width"] > 0 for b in boxes)
+    svg.find_element(By.CSS_SELECTOR, 'a[href="#InstrumentSet"]').click()
+    assert browser.current_url.endswith("/ontology#InstrumentSet")  # type: ignore[attr-defined]
+    section = browser.find_element(By.ID, "InstrumentSet").text  # type: ignore[attr-defined]
+    assert "A named set of instruments" in section and "r2p:includesInstrument" in section
+
+
 SCRIPT = "<script>document.title='pwned'</script>"
 
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from r2pgraph import __version__
 from r2pgraph.errors import Problem
-from r2pgraph.namespaces import GRAPH, PREFIXES, R2P
+from r2pgraph.namespaces import GRAPH, PREFIXES
 
 
 @dataclass
@@ -57,8 +57,13 @@ def import_activity(name: str, started: dt.datetime) -> tuple[URIRef, Graph]:
     g.add((activity, PROV.startedAtTime, Literal(started.isoformat(timespec="seconds"), datatype=XSD.dateTime)))
     g.add((activity, PROV.wasAssociatedWith, URIRef(f"{GRAPH}importer/{name}")))
     g.add((URIRef(f"{GRAPH}importer/{name}"), RDF.type, PROV.SoftwareAgent))
+    # rdfs:label, not r2p:filePath: the agent is software, not a data file (r2p:filePath's domain)
     g.add(
-        (URIRef(f"{GRAPH}importer/{name}"), R2P.filePath, Literal(f"r2pgraph {__version__}: r2pgraph.importers.{name}"))
+        (
+            URIRef(f"{GRAPH}importer/{name}"),
+            RDFS.label,
+            Literal(f"r2pgraph {__version__}: r2pgraph.importers.{name}", lang="en"),
+        )
     )
     return activity, g
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
@@ -13,6 +12,8 @@ from r2pgraph.query import Source, graph_quads, select
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.linked_data import OFFERED, serialize
+from r2pgraph.server.ontology_diagram import render_svg, unlinked
+from r2pgraph.server.ontology_doc import add_examples, read_ontology
 from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
 
@@ -79,49 +80,45 @@ def download(file: str, request: Request) -> Response:
     return FileResponse(served(request).files() / file, media_type=by_file[file], filename=file)
 
 
-ONTOLOGY_TERMS = """
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?term ?kind ?label ?definition
-       (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers)
-       (SAMPLE(?d) AS ?domain) (SAMPLE(?r) AS ?range) WHERE {
-  GRAPH <https://w3id.org/r2p/graph/ontology> {
-    ?term a ?kind ; rdfs:label ?label ; skos:definition ?definition .
-    FILTER (?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty))
-    OPTIONAL { ?term rdfs:subClassOf|rdfs:subPropertyOf ?super }
-    OPTIONAL { ?term rdfs:domain ?d } OPTIONAL { ?term rdfs:range ?r }
-  }
-} GROUP BY ?term ?kind ?label ?definition ORDER BY ?kind ?label
-"""
+ONTOLOGY_GRAPH = "https://w3id.org/r2p/graph/ontology"
+OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
+
+
+def _ontology_response(request: Request) -> Response:
+    """The ontology in the format asked for: its named graph in RDF, or its documentation in HTML."""
+    store: Source = served(request).store
+    fmt = negotiate(request.headers.get("accept"), OFFERED, request.query_params.get("format"))
+    quads = graph_quads(store, ONTOLOGY_GRAPH)
+    if fmt is not HTML:
+        return Response(serialize(quads, fmt), media_type=fmt.media_type, headers={"Vary": "Accept"})
+    doc = read_ontology(quads)
+    add_examples(store, doc)
+    return templates.TemplateResponse(
+        request,
+        "ontology.html",
+        {"doc": doc, "diagram": render_svg(doc), "unlinked": unlinked(doc), "formats": GRAPH_FORMATS},
+        headers={"Vary": "Accept"},
+    )
 
 
 @router.api_route("/ontology", methods=["GET", "HEAD"])
 def ontology(request: Request) -> Response:
-    store: Source = served(request).store
-    fmt = negotiate(request.headers.get("accept"), OFFERED, request.query_params.get("format"))
-    graph = ox.NamedNode("https://w3id.org/r2p/graph/ontology")
-    if fmt is not HTML:
-        quads = graph_quads(store, graph.value)
-        return Response(serialize(quads, fmt), media_type=fmt.media_type, headers={"Vary": "Accept"})
-    terms: dict[str, list[dict[str, str]]] = {"Classes": [], "Object properties": [], "Datatype properties": []}
-    names = {
-        "http://www.w3.org/2002/07/owl#Class": "Classes",
-        "http://www.w3.org/2002/07/owl#ObjectProperty": "Object properties",
-        "http://www.w3.org/2002/07/owl#DatatypeProperty": "Datatype properties",
-    }
-    for row in select(store, ONTOLOGY_TERMS, union=False):
-        terms[names[row["kind"].value]].append(
-            {
-                k: (row[k].value if row[k] is not None else "")
-                for k in ("term", "label", "definition", "supers", "domain", "range")
-            }
-        )
-    version = select(store, f"SELECT ?v WHERE {{ <{ONTOLOGY_IRI}> <http://www.w3.org/2002/07/owl#versionInfo> ?v }}")
-    v = version[0]["v"] if version else None
-    return templates.TemplateResponse(
-        request, "ontology.html", {"terms": terms, "version": v.value if v else "", "formats": GRAPH_FORMATS}
+    return _ontology_response(request)
+
+
+@router.api_route("/ontology/{version}", methods=["GET", "HEAD"])
+def ontology_version(version: str, request: Request) -> Response:
+    """The version IRI (``owl:versionIRI``) of the ontology that is served; other versions are 404."""
+    rows = select(
+        served(request).store,
+        f"SELECT ?v WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_IRI}> <{OWL_VERSION_IRI}> ?v }} }}",
+        union=False,
     )
+    served_versions = {row["v"].value for row in rows if row["v"] is not None}
+    if f"{ONTOLOGY_IRI}/{version}" not in served_versions:
+        known = ", ".join(sorted(served_versions)) or "none"
+        raise ProtocolError(404, f"No ontology version {version!r} is served here (served: {known})")
+    return _ontology_response(request)
 
 
 @router.api_route("/context.jsonld", methods=["GET", "HEAD"])

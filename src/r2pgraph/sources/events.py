@@ -59,6 +59,8 @@ def load_events(path: Path, display: str, relative: str) -> SourceGraph:
             ctx.add(event, R2P.date, ctx.when(item, line, what))
         if not any(item.get(k) not in (None, "") for k in ("date", "year", "start_year")):
             ctx.problem(line, f"{what}: give 'date', 'year' or 'start_year'")
+        if item.get("not_after") not in (None, ""):
+            ctx.add(event, R2P.notAfter, ctx.date(str(item["not_after"]), line, f"{what} not_after"))
         for state in item.get("states") or []:
             ctx.add(event, R2P.involvesState, ctx.ref("state", state, line, what))
         ctx.add(event, R2P.venue, ctx.text(item.get("venue"), line, f"{what} venue", lang=None))
@@ -71,6 +73,12 @@ def load_events(path: Path, display: str, relative: str) -> SourceGraph:
             ctx.add(event, R2P.organiser, ctx.ref("organisation", org, line, f"{what} organiser"))
         for org in item.get("supporters") or []:
             ctx.add(event, R2P.supporter, ctx.ref("organisation", org, line, f"{what} supporter"))
+        for org in ctx.items(item, "funders", line):
+            ctx.add(event, SCHEMA.funder, ctx.ref("organisation", org, line, f"{what} funder"))
+        for n, objective in enumerate(ctx.items(item, "objectives", line), start=1):
+            texts = objective if isinstance(objective, dict) else {"en": objective}
+            for lang, text in texts.items():
+                ctx.add(event, R2P.objective, ctx.text(text, line, f"{what} objective {n}", lang=str(lang)))
         for n, agenda in enumerate(item.get("agenda") or [], start=1):
             node = URIRef(f"{event}/agenda/{n}")
             ctx.add(event, R2P.agendaItem, node)

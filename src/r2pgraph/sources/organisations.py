@@ -8,7 +8,7 @@ from rdflib.namespace import RDF, SKOS
 
 from r2pgraph.namespaces import R2P, SCHEMA
 from r2pgraph.sources.base import FileContext, SourceGraph
-from r2pgraph.sources.citations import add_note
+from r2pgraph.sources.citations import add_note, add_yaml_citations
 from r2pgraph.sources.yamlfile import read_yaml
 
 
@@ -27,4 +27,5 @@ def load_organisations(path: Path, display: str, relative: str) -> SourceGraph:
         if item.get("parent"):
             ctx.add(org, R2P.parentOrganisation, ctx.ref("organisation", item["parent"], line, what))
         add_note(ctx, org, item, line, what)
+        add_yaml_citations(ctx, org, item, line, what)
     return ctx.finish()
