@@ -13,7 +13,7 @@ from r2pgraph.query import Source, graph_quads, select
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.linked_data import OFFERED, serialize
-from r2pgraph.server.served import served
+from r2pgraph.server.served import public_base, served
 from r2pgraph.server.templating import make_templates
 
 router = APIRouter()
@@ -44,7 +44,13 @@ def home(request: Request) -> Response:
     return templates.TemplateResponse(
         request,
         "home.html",
-        {"report": report, "classes": classes, "entries": entries, "examples": example_queries()},
+        {
+            "report": report,
+            "classes": classes,
+            "entries": entries,
+            "examples": example_queries(),
+            "base_url": public_base(request) + "/",
+        },
     )
 
 
