@@ -5,7 +5,7 @@
 - On HTML and error responses, a Content-Security-Policy that lets a page run only this server's
   own scripts (no inline script, no plug-in, no ``<base>``) and be framed by no one, and
   ``X-Frame-Options: DENY`` for browsers without CSP. FastAPI's API docs page (Swagger UI from a
-  CDN, with one inline script) gets a policy naming exactly those.
+  CDN, with one inline script, styling its elements inline) gets a policy naming exactly those.
 - A redirect's ``Location`` that points at the request's own ``Host`` (Starlette writes absolute
   ones, e.g. from ``/downloads/`` to ``/downloads``) is made relative: no client-chosen host is
   ever echoed.
@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 DOCS_CDN = "https://cdn.jsdelivr.net"
 DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' {cdn} {hashes}; style-src 'self' {cdn}; "
+    "default-src 'self'; script-src 'self' {cdn} {hashes}; style-src 'self' {cdn} 'unsafe-inline'; "
     "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
