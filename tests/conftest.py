@@ -87,14 +87,15 @@ def running_server(build_dir: Path, *extra: str, env: dict[str, str] | None = No
 
 @contextmanager
 def server_process(
-    build_dir: Path, *extra: str, env: dict[str, str] | None = None
+    build_dir: Path, *extra: str, env: dict[str, str] | None = None, log_path: Path | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Like ``running_server``, and yield the server process too (to send it signals)."""
+    """Like ``running_server``, and yield the server process too (to send it signals); its output
+    goes to ``log_path`` when given."""
     port = free_port()
     env = {**os.environ, "R2P_HOME": str(ROOT), **(env or {})}
     args = ["serve", "--build-dir", str(build_dir), "--host", "127.0.0.1", "--port", str(port), *extra]
     # a file, not a pipe: a full pipe would block a busy server
-    with tempfile.TemporaryFile() as log:
+    with open(log_path, "w+b") if log_path else tempfile.TemporaryFile() as log:
         proc = subprocess.Popen([sys.executable, "-m", "r2pgraph.cli", *args], env=env, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

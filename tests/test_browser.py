@@ -34,6 +34,7 @@ def browser() -> Iterator[object]:
         "--window-size=1300,1800",
     ):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # to read the console
     driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
     driver.set_page_load_timeout(30)
     yield driver
@@ -139,3 +140,31 @@ def test_pages_load_nothing_from_outside(server: str) -> None:
         html = httpx.get(server + path).text
         for attr in ('src="http', "src='http", 'href="//', '<link rel="stylesheet" href="http'):
             assert attr not in html, (path, attr)
+
+
+def test_pages_work_under_their_content_security_policy(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    for path in ("/", "/query", "/id/state/JPN", "/ontology", "/matrix", "/downloads", "/id/state/NOWHERE"):
+        browser.get(server + path)  # type: ignore[attr-defined]
+        assert browser.find_element(By.TAG_NAME, "h1").text  # type: ignore[attr-defined]
+        console = browser.get_log("browser")  # type: ignore[attr-defined]
+        refused = [e["message"] for e in console if "Content Security Policy" in e["message"]]
+        assert refused == [], (path, refused)
+
+
+def test_query_results_never_link_to_javascript(hostile_server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(hostile_server + "/query")  # type: ignore[attr-defined]
+    text = browser.find_element(By.ID, "query")  # type: ignore[attr-defined]
+    text.clear()
+    text.send_keys("SELECT ?o ?s WHERE { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }")
+    browser.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
+    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results table tbody tr")))
+    cells = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "#results tbody td")]  # type: ignore[attr-defined]
+    assert cells == ["javascript:alert(1)", "https://w3id.org/r2p/id/state/XSS"]  # shown as text…
+    hrefs = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#results a")]  # type: ignore[attr-defined]
+    assert hrefs == [hostile_server + "/id/state/XSS"]  # …and only the http(s) IRI is a link

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
+import math
 import os
 import shutil
 import sys
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -317,6 +320,48 @@ def _megabytes(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    """A positive number of seconds (an argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected more than 0 seconds, got {text!r}")
+    return value
+
+
+def _base_url(text: str) -> str:
+    """An http(s) URL with a host and no query or fragment (an argparse type)."""
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(
+            f"expected an http(s) URL such as https://r2p.example.org (no query or fragment), got {text!r}"
+        )
+    return text.rstrip("/")
+
+
+def _addresses(text: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (an argparse type)."""
+    items = tuple(item.strip() for item in text.split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected IP addresses or networks, got {item!r}") from None
+    return items
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """Comma-separated host names (an argparse type)."""
+    return tuple(item.strip().lower() for item in text.split(",") if item.strip())
+
+
+def default_base_url(host: str, port: int) -> str:
+    """The URL of the address served: ``http://HOST:PORT`` (an IPv6 address in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from r2pgraph.server.run import serve
     from r2pgraph.server.served import ServerConfig
@@ -331,6 +376,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         admin_token=os.environ.get("R2P_ADMIN_TOKEN") or None,
         store_url=args.store,
         ontology_dir=_settings(args).ontology_dir,
+        base_url=args.base_url or default_base_url(args.host, args.port),
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        trusted_proxies=args.trusted_proxy,
+        trusted_hosts=args.trusted_host,
     )
     return serve(_settings(args), config, host=args.host, port=args.port)
 
@@ -490,6 +540,42 @@ def parser() -> argparse.ArgumentParser:
         metavar="MB",
         help="memory the query workers may use for in-memory copies of the store (several times faster "
         "than the on-disk store); over it, or 0, they answer from disk (default 1024)",
+    )
+    sv.add_argument(
+        "--base-url",
+        type=_base_url,
+        default=os.environ.get("R2P_BASE_URL") or None,
+        metavar="URL",
+        help="the public URL clients reach this server at, written in every absolute URL it sends "
+        "(default: $R2P_BASE_URL, or http://HOST:PORT); the request's Host header is never used",
+    )
+    sv.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="close a connection whose request line and headers are not complete after S seconds (default 10)",
+    )
+    sv.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="close a connection whose request body has had no data for S seconds (default 30)",
+    )
+    sv.add_argument(
+        "--trusted-proxy",
+        type=_addresses,
+        default=(),
+        metavar="IP[,IP]",
+        help="reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (default: none)",
+    )
+    sv.add_argument(
+        "--trusted-host",
+        type=_names,
+        default=(),
+        metavar="NAME[,NAME]",
+        help="answer only requests whose Host header is one of these (400 otherwise; default: any)",
     )
     sv.set_defaults(func=cmd_serve)
     pb = sub.add_parser("publish", help="write the built graph into a remote SPARQL 1.1 store, graph by graph")

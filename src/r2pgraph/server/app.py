@@ -12,10 +12,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from r2pgraph import __version__
 from r2pgraph.server import admin, dataset, errors, linked_data, pages, sparql, treaties
+from r2pgraph.server.headers import SecurityHeaders
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.served import SCOPE_KEY, ServerConfig, Serving
 
@@ -86,6 +88,9 @@ def create_app(
         expose_headers=["Link", "ETag", "Retry-After", *sparql.RESULT_HEADERS],
     )
     app.add_middleware(HoldGeneration, serving=serving)
+    if config.trusted_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.trusted_hosts))
+    app.add_middleware(SecurityHeaders, docs_path=app.docs_url)
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(pages.router)

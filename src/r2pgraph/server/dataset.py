@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from r2pgraph.export import EXPORTS
 from r2pgraph.iris import BASE, ID, R2P
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, negotiate
-from r2pgraph.server.served import served
+from r2pgraph.server.served import public_base, served
 from r2pgraph.server.templating import make_templates
 
 router = APIRouter()
@@ -81,7 +81,7 @@ def describe_dataset(report: dict[str, Any], generation: Path, base_url: str) ->
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"])
 def void(request: Request) -> Response:
-    text = describe_dataset(served(request).report, served(request).files(), str(request.base_url))
+    text = describe_dataset(served(request).report, served(request).files(), public_base(request))
     fmt = negotiate(request.headers.get("accept"), (*GRAPH_FORMATS[:3], HTML), request.query_params.get("format"))
     if fmt is HTML:
         return templates.TemplateResponse(request, "void.html", {"turtle": text})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.requests import ClientDisconnect
 
 from r2pgraph.errors import RemoteStoreError
 from r2pgraph.server.conneg import NotAcceptable
@@ -42,7 +45,22 @@ async def _store_failed(request: Request, exc: Exception) -> Response:
     )
 
 
-EXCEPTION_HANDLERS = {ProtocolError: _protocol_error, NotAcceptable: _not_acceptable, RemoteStoreError: _store_failed}
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client closed its connection (or it was closed for stalling) before its request body
+    was complete: one line in the log, and a response that goes nowhere."""
+    client = f"{request.client.host}:{request.client.port}" if request.client else "a client"
+    logging.getLogger("uvicorn.error").info(
+        "%s disconnected before its request body to %s was complete", client, request.url.path
+    )
+    return PlainTextResponse("The request body was not complete.\n", status_code=400)
+
+
+EXCEPTION_HANDLERS = {
+    ProtocolError: _protocol_error,
+    NotAcceptable: _not_acceptable,
+    RemoteStoreError: _store_failed,
+    ClientDisconnect: _client_gone,
+}
 
 
 def install(app: FastAPI) -> None:

@@ -17,7 +17,7 @@ from r2pgraph.iris import BASE, PREFIXES
 from r2pgraph.query import Source, graph_quads
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
-from r2pgraph.server.served import served
+from r2pgraph.server.served import public_base, served
 from r2pgraph.server.templating import make_templates
 from r2pgraph.server.views import view_for
 
@@ -37,7 +37,7 @@ def _split_suffix(path: str) -> tuple[str, Format | None]:
 
 def _links(request: Request, path: str) -> str:
     """The Link header naming the other formats (percent-encoded: headers are ASCII)."""
-    base = str(request.base_url).rstrip("/") + "/" + quote(path, safe="/:@!$&'()*+,;=-._~")
+    base = public_base(request) + "/" + quote(path, safe="/:@!$&'()*+,;=-._~")
     return ", ".join(f'<{base}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in OFFERED)
 
 

@@ -14,7 +14,7 @@ from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.linked_data import OFFERED, serialize
 from r2pgraph.server.ontology_diagram import render_svg, unlinked
 from r2pgraph.server.ontology_doc import add_examples, read_ontology
-from r2pgraph.server.served import served
+from r2pgraph.server.served import public_base, served
 from r2pgraph.server.templating import make_templates
 
 router = APIRouter()
@@ -45,7 +45,13 @@ def home(request: Request) -> Response:
     return templates.TemplateResponse(
         request,
         "home.html",
-        {"report": report, "classes": classes, "entries": entries, "examples": example_queries()},
+        {
+            "report": report,
+            "classes": classes,
+            "entries": entries,
+            "examples": example_queries(),
+            "base_url": public_base(request) + "/",
+        },
     )
 
 

@@ -17,11 +17,22 @@ def serve(settings: Settings, config: ServerConfig, host: str = "127.0.0.1", por
         import uvicorn
 
         from r2pgraph.server.app import create_app
+        from r2pgraph.server.connections import guarded
 
         app = create_app(settings.build_dir, config, serving=serving)
     except BaseException:
         serving.close()
         raise
-    print(f"serving {app.state.serving.current.name} on http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_level="info", ws="none")  # no WebSocket routes
+    print(f"serving {app.state.serving.current.name} on http://{host}:{port}/ as {config.base_url}")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        ws="none",  # no WebSocket routes
+        http=guarded(config.header_timeout, config.body_timeout),
+        # X-Forwarded-For/-Proto only from the proxies named (uvicorn would believe any local process)
+        proxy_headers=bool(config.trusted_proxies),
+        forwarded_allow_ips=list(config.trusted_proxies),
+    )
     return 0

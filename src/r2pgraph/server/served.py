@@ -54,6 +54,13 @@ class ServerConfig:
     admin_token: str | None = None
     store_url: str | None = None  # serve a remote SPARQL store instead of build/current
     ontology_dir: Path = Path("ontology")
+    # Where clients reach this server: every absolute URL it writes starts with it (never with the
+    # request's Host header, which any client sets).
+    base_url: str = "http://127.0.0.1:8000"
+    header_timeout: float = 10.0  # seconds for a request's head (request line and headers)
+    body_timeout: float = 30.0  # seconds without data while a request body is being sent
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For/-Proto is believed; none by default
+    trusted_hosts: tuple[str, ...] = ()  # Host header values accepted (any when empty)
 
 
 class QueryRunner(Protocol):
@@ -241,6 +248,12 @@ class Serving:
     def close(self) -> None:
         with self._swap_lock:
             self._current.retire()
+
+
+def public_base(request: Request) -> str:
+    """This server's public base URL (the configured one, without a trailing slash)."""
+    config: ServerConfig = request.app.state.config
+    return config.base_url.rstrip("/")
 
 
 def served(request: Request) -> Served:

@@ -6,6 +6,7 @@ Read-only: update requests are refused, and so are queries using SERVICE or LOAD
 
 from __future__ import annotations
 
+import contextlib
 import math
 from urllib.parse import parse_qs
 
@@ -22,7 +23,7 @@ from r2pgraph.server.conneg import (
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.evaluation import Job
 from r2pgraph.server.limits import ClientLimits
-from r2pgraph.server.served import ServerConfig, served
+from r2pgraph.server.served import ServerConfig, public_base, served
 from r2pgraph.server.sparql_text import uses_keyword
 from r2pgraph.server.workers import DeadlineExceeded, WorkerFailed
 
@@ -67,9 +68,9 @@ def service_description(endpoint: str) -> str:
 
 
 def endpoint_iri(request: Request) -> str:
-    """This endpoint's IRI: what ``request.url_for("sparql_endpoint")`` gives (the base URL, with
-    the app's root path, and the route's path), without searching every route for it."""
-    return str(request.base_url).rstrip("/") + ENDPOINT_PATH
+    """This endpoint's IRI: the server's configured public base URL and the route's path (never
+    the request's Host header)."""
+    return public_base(request) + ENDPOINT_PATH
 
 
 def _utf8(body: bytes) -> str:
@@ -81,6 +82,28 @@ def _utf8(body: bytes) -> str:
 
 def _form(body: bytes) -> dict[str, list[str]]:
     return parse_qs(_utf8(body), keep_blank_values=True)
+
+
+def _too_large() -> ProtocolError:
+    return ProtocolError(413, f"The request body is larger than {MAX_BODY_BYTES:,} bytes.", {"Connection": "close"})
+
+
+async def _read_body(request: Request) -> bytes:
+    """The request body, read chunk by chunk and refused with 413 as soon as it passes the cap
+    (a declared Content-Length over it is refused before anything is read). The connection is
+    then closed, so the rest of the body is never read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async with contextlib.aclosing(request.stream()) as stream:
+        async for chunk in stream:
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _too_large()
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def _read_request(request: Request) -> tuple[str | None, dict[str, list[str]]]:
@@ -97,12 +120,7 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
         charset = next((p.split("=", 1)[1].strip('"') for p in ct_params if p.startswith("charset=")), "utf-8")
         if ctype in (FORM, QUERY_TYPE) and charset not in ("utf-8", "utf8"):
             raise ProtocolError(415, f"Unsupported charset {charset}: SPARQL requests must be encoded in UTF-8.")
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise ProtocolError(413, f"The request body is larger than {MAX_BODY_BYTES:,} bytes.")
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            raise ProtocolError(413, f"The request body is larger than {MAX_BODY_BYTES:,} bytes.")
+        body = await _read_body(request)
         if ctype == FORM:
             form = _form(body)
             if "update" in form:

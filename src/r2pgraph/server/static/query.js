@@ -14,9 +14,11 @@
 
   function cell(term) {
     if (!term) return document.createTextNode("");
-    if (term.type === "uri") {
+    // Links only to our own pages and to http(s) IRIs: never javascript:, data:, file:…
+    const local = term.type === "uri" && term.value.startsWith("https://w3id.org/r2p/");
+    if (local || (term.type === "uri" && /^https?:/i.test(term.value))) {
       const a = document.createElement("a");
-      a.href = term.value.startsWith("https://w3id.org/r2p/") ? "/" + term.value.slice(21) : term.value;
+      a.href = local ? "/" + term.value.slice(21) : term.value;
       a.textContent = term.value;
       return a;
     }
