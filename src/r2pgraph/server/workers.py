@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 SLOW_AFTER_S = 0.5
 LOW_PRIORITY = 19
-MIN_START_S = 0.1  # a job that gets a worker with less time left is refused, not started and killed
+MIN_START_S = 0.1  # a job that gets a worker later, with less time left (or half), is refused, not started and killed
 LOOP_READ_BYTES = 256 * 1024  # answers up to this size are read on the event loop
 
 
@@ -364,10 +364,11 @@ class QueryPool:
     def _finish(self, worker: _Worker, job: Job | None, started: float, deadline: float) -> Answer:
         """Send ``job`` to ``worker`` and wait for its answer until the deadline (the worker lowers
         a slow job's priority itself); ``job`` None: it was sent and awaited already. A job that got
-        its worker with less than ``MIN_START_S`` left is not sent: the worker goes back unused."""
+        its worker with less than ``MIN_START_S`` (or half its deadline) left is not sent: the worker
+        goes back unused."""
         try:
             if job is not None:
-                if deadline - (time.monotonic() - started) < MIN_START_S:
+                if deadline - (time.monotonic() - started) < min(MIN_START_S, deadline / 2):
                     self._idle.put(worker)
                     raise DeadlineExceeded(deadline)
                 _send(worker.conn, job)
