@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from r2pgraph.build import assemble_dataset, build_generation, load_sources, write_generation
+from r2pgraph.build import assemble_dataset, build_generation, files_read, load_sources, write_generation
 from r2pgraph.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,10 +39,11 @@ def main() -> None:
         sources, ontology = load_sources(settings)
         timings["load_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        nquads, dataset = assemble_dataset(sources, ontology, settings.ontology_dir)
+        read = files_read(settings, sources)
+        nquads, dataset = assemble_dataset(sources, ontology, read)
         timings["assemble_s"] = time.perf_counter() - t
         files = [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources]
-        result = write_generation(nquads, settings, {"sources": files}, timings, dataset=dataset)
+        result = write_generation(nquads, settings, {"sources": files, "files_read": read}, timings, dataset=dataset)
     total = time.perf_counter() - t0
     print(
         json.dumps(

@@ -87,16 +87,22 @@ def running_server(build_dir: Path, *extra: str, env: dict[str, str] | None = No
 
 @contextmanager
 def server_process(
-    build_dir: Path, *extra: str, env: dict[str, str] | None = None, log_path: Path | None = None
+    build_dir: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    log_path: Path | None = None,
+    as_user: list[str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Like ``running_server``, and yield the server process too (to send it signals); its output
-    goes to ``log_path`` when given."""
+    goes to ``log_path`` when given. ``as_user``: a command that runs the server as another user
+    (e.g. ``setpriv --reuid=...``), which exec()s it."""
     port = free_port()
     env = {**os.environ, "R2P_HOME": str(ROOT), **(env or {})}
     args = ["serve", "--build-dir", str(build_dir), "--host", "127.0.0.1", "--port", str(port), *extra]
+    command = [*(as_user or []), sys.executable, "-m", "r2pgraph.cli", *args]
     # a file, not a pipe: a full pipe would block a busy server
     with open(log_path, "w+b") if log_path else tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([sys.executable, "-m", "r2pgraph.cli", *args], env=env, stdout=log, stderr=log)
+        proc = subprocess.Popen(command, env=env, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:

@@ -487,3 +487,36 @@ def test_default_graph_copy(
         assert default_graph(other.query) == union(snapshot(other.query))
     finally:
         other.stop()
+
+
+# Each character str.splitlines() ends a line at; N-Triples writes the first three unescaped.
+LINE_BREAKERS = ["\u2028", "\u2029", "\u0085", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\r", "\r\n", "\n"]
+
+
+@pytest.mark.remote
+def test_publish_with_update_only_keeps_literals_holding_line_separators(
+    oxigraph: OxigraphServer,  # noqa: F811
+    built: BuildResult,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    graph = ox.NamedNode(R2P + "graph/publish-test-line-separators")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    added = [
+        ox.Quad(
+            ox.NamedNode(f"{R2P}thing/separator-{n}"), label, ox.Literal(f"before{c}after{c}", language="en"), graph
+        )
+        for n, c in enumerate(LINE_BREAKERS)
+    ]
+    lines = (built.generation / "r2p.nq").read_bytes().split(b"\n")
+    lines += (ox.serialize(added, format=ox.RdfFormat.N_QUADS) or b"").split(b"\n")
+    nquads = b"\n".join(sorted(line for line in lines if line)) + b"\n"
+    generation = write_generation(nquads, repo_settings(tmp_path / "build")).generation
+
+    code, _, err = run(capsys, generation, "--to", oxigraph.query, "--update", oxigraph.update)
+    assert code == 0, err
+    with RemoteStore(Endpoints(oxigraph.query, oxigraph.update)) as remote:
+        back = remote.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    assert sorted(str(t) for t in back) == sorted(str(q.triple) for q in added)
+    assert sorted(t.object.value for t in back) == sorted(f"before{c}after{c}" for c in LINE_BREAKERS)  # type: ignore[union-attr]
+    assert live(snapshot(oxigraph.query)) == local_snapshot(generation)

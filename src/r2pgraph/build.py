@@ -43,6 +43,7 @@ from r2pgraph.validate import ValidationReport, load_shapes, validate_graphs
 
 ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
 PROVENANCE_GRAPH = URIRef(GRAPH + "provenance")
+BUILD_ACTIVITY = URIRef(GRAPH + "provenance/build")  # the build that made the generation
 VALIDATION_FILE = "shacl-report.json"
 SHRINK_LIMIT = 0.5
 
@@ -76,8 +77,37 @@ def load_ontology(ontology_dir: Path) -> Graph:
     return g
 
 
-def provenance_graph(sources: list[SourceGraph], ontology_dir: Path) -> Graph:
-    """Which file each named graph came from, its hash, and the documents it is derived from."""
+# Each file a build read, by its role (data, imports, ontology, shapes): its path as reports show it
+# (``data/…``, ``ontology/…``) → the SHA-256 of its bytes as 'sha256:<hex>'.
+FilesRead = dict[str, dict[str, str]]
+
+
+def files_read(settings: Settings, sources: list[SourceGraph]) -> FilesRead:
+    """Every file a build reads (see ``FilesRead``), each role's files sorted by path."""
+    read: FilesRead = {"data": {sg.path: sg.content_hash for sg in sources if sg.content_hash}}  # hashed as loaded
+    for role, directory, pattern in (
+        ("imports", settings.imports_dir, "*.trig"),
+        ("ontology", settings.ontology_dir, "*.ttl"),
+        ("ontology", settings.ontology_dir, "context.jsonld"),
+        ("shapes", settings.shapes_dir, "*.ttl"),
+    ):
+        files = read.setdefault(role, {})
+        for path in sorted(directory.glob(pattern)) if directory.is_dir() else []:
+            files[f"{directory.name}/{path.name}"] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    return {role: dict(sorted(files.items())) for role, files in read.items()}
+
+
+def file_entity(path: str) -> URIRef:
+    """The IRI of a file the build read that is not a data file, e.g. ``ontology/r2p.ttl``: under
+    ``graph/provenance/file/``, its dots as dashes (an IRI ending in ``.ttl`` would dereference
+    as the Turtle of another)."""
+    return URIRef(f"{PROVENANCE_GRAPH}/file/{path.replace('.', '-')}")
+
+
+def provenance_graph(sources: list[SourceGraph], files: FilesRead) -> Graph:
+    """Which file each named graph came from, its hash, and the documents it is derived from; and
+    the build (``BUILD_ACTIVITY``), which ``prov:used`` each file it read (``files_read``): a data
+    file is its graph's ``r2p:DataFile``, any other is an entity of its own."""
     g = Graph()
     for sg in sources:
         g.add((sg.iri, RDF.type, R2P.DataFile))
@@ -87,10 +117,22 @@ def provenance_graph(sources: list[SourceGraph], ontology_dir: Path) -> Graph:
             g.add((sg.iri, R2P.contentHash, Literal(sg.content_hash)))
         for doc in sorted(sg.derived_from):
             g.add((sg.iri, PROV.wasDerivedFrom, doc))
+    data_files = {sg.path: sg.iri for sg in sources if sg.content_hash}
+    g.add((BUILD_ACTIVITY, RDF.type, PROV.Activity))
     g.add((ONTOLOGY_GRAPH, RDF.type, R2P.DataFile))
-    g.add((ONTOLOGY_GRAPH, R2P.filePath, Literal("ontology/r2p.ttl")))
+    for role, paths in files.items():
+        for path, digest in paths.items():
+            entity = data_files.get(path) if role == "data" else None
+            if entity is None:
+                entity = file_entity(path)
+                g.add((entity, RDF.type, PROV.Entity))
+                g.add((entity, R2P.filePath, Literal(path)))
+                g.add((entity, R2P.contentHash, Literal(digest)))
+            g.add((BUILD_ACTIVITY, PROV.used, entity))
+            if role == "ontology" and path.endswith(".ttl"):  # the files the ontology graph was parsed from
+                g.add((ONTOLOGY_GRAPH, R2P.filePath, Literal(path)))
+                g.add((ONTOLOGY_GRAPH, PROV.wasDerivedFrom, entity))
     g.add((ONTOLOGY_GRAPH, PROV.wasDerivedFrom, URIRef("https://w3id.org/r2p/ontology")))
-    _ = ontology_dir
     return g
 
 
@@ -105,19 +147,19 @@ def source_store(sources: list[SourceGraph], ontology: Graph) -> ox.Store:
     return store
 
 
-def complete_dataset(store: ox.Store, sources: list[SourceGraph], ontology_dir: Path) -> bytes:
-    """Add the provenance and the derived graphs to a ``source_store``; the whole dataset as
-    canonical N-Quads."""
-    store.extend(OxTerms().quads(provenance_graph(sources, ontology_dir), PROVENANCE_GRAPH))
+def complete_dataset(store: ox.Store, sources: list[SourceGraph], files: FilesRead) -> bytes:
+    """Add the provenance (of the ``sources`` and the ``files`` read, see ``files_read``) and the
+    derived graphs to a ``source_store``; the whole dataset as canonical N-Quads."""
+    store.extend(OxTerms().quads(provenance_graph(sources, files), PROVENANCE_GRAPH))
     add_derived_graphs(store)
     return canonical_nquads(store)
 
 
-def assemble_dataset(sources: list[SourceGraph], ontology: Graph, ontology_dir: Path) -> tuple[bytes, ox.Store]:
+def assemble_dataset(sources: list[SourceGraph], ontology: Graph, files: FilesRead) -> tuple[bytes, ox.Store]:
     """The whole dataset (sources, ontology, provenance and the derived graphs) as canonical
     N-Quads, and the in-memory store holding it."""
     store = source_store(sources, ontology)
-    return complete_dataset(store, sources, ontology_dir), store
+    return complete_dataset(store, sources, files), store
 
 
 def canonical_nquads(store: ox.Store) -> bytes:
@@ -189,7 +231,8 @@ def build_generation(settings: Settings, allow_shrink: bool = False) -> BuildRes
         # The SPARQL-based constraints read this store's union of graphs, in a process whose copy
         # of it keeps the sources and the ontology only.
         validation.start_sparql(dataset)
-        nquads = complete_dataset(dataset, sources, settings.ontology_dir)
+        read = files_read(settings, sources)
+        nquads = complete_dataset(dataset, sources, read)
         timings["assemble_s"] = time.perf_counter() - t0
         files = [{"graph": str(sg.iri), "file": sg.path, "hash": sg.content_hash} for sg in sources]
 
@@ -202,7 +245,8 @@ def build_generation(settings: Settings, allow_shrink: bool = False) -> BuildRes
             shacl = {"conforms": report.conforms, "results": [asdict(v) for v in report.violations]}
             return shacl, {"validate_s": seconds, "validate_wait_s": waited}
 
-        return write_generation(nquads, settings, {"sources": files}, timings, validated, allow_shrink, dataset)
+        extra: dict[str, object] = {"sources": files, "files_read": read}
+        return write_generation(nquads, settings, extra, timings, validated, allow_shrink, dataset)
 
 
 # The SHACL report, or a function that waits for it (and raises ValidationFailed): the report and

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from r2pgraph import __version__
-from r2pgraph.config import Settings
+from r2pgraph.config import QUERY_TIMEOUT_ENV, BadVariable, Settings, env_seconds
 from r2pgraph.errors import DataError, R2PError, ValidationFailed
 from r2pgraph.export import EXPORTS
 from r2pgraph.generations import current_generation, find_generation, list_generations, rollback
@@ -387,14 +387,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from r2pgraph.publish import publish
-    from r2pgraph.remote import AUTH_ENV, Endpoints, RemoteStore, auth_from_env
+    from r2pgraph.remote import Endpoints, RemoteStore, auth_from_env
 
     generation = args.generation or current_generation(_settings(args).build_dir)
-    try:
-        auth = auth_from_env(kind=args.auth)
-    except ValueError as e:
-        print(f"error: {e} ({AUTH_ENV} or --auth)", file=sys.stderr)
-        return 2
+    auth = auth_from_env(kind=args.auth)
     endpoints = Endpoints(query=args.to, update=args.update or args.to, gsp=args.gsp)
     with RemoteStore(endpoints, auth=auth, timeout=args.timeout) as remote:
         result = publish(Path(generation), remote, break_lock=args.break_lock, default_copy=args.default_graph_copy)
@@ -509,7 +505,7 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument(
         "--query-timeout",
         type=float,
-        default=float(os.environ.get("R2P_QUERY_TIMEOUT") or 30),
+        default=env_seconds(QUERY_TIMEOUT_ENV, 30),
         help="seconds after which a SPARQL query is stopped with 503 (default 30, or $R2P_QUERY_TIMEOUT)",
     )
     sv.add_argument(
@@ -608,7 +604,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except BadVariable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     try:
         code: int = args.func(args)
         return code
@@ -621,6 +621,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except R2PError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except BadVariable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         sys.stderr.close()
         return 0

@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+QUERY_TIMEOUT_ENV = "R2P_QUERY_TIMEOUT"
+
+
+class BadVariable(ValueError):
+    """An environment variable whose value is not of the form expected."""
+
+    def __init__(self, name: str, value: str, expected: str):
+        self.name = name
+        super().__init__(f"{name}={value!r} is not valid: expected {expected}")
+
+
+def env_seconds(name: str, default: float, environ: Mapping[str, str] | None = None) -> float:
+    """A number of seconds greater than 0 from an environment variable (``default`` when unset or
+    empty). Raises BadVariable."""
+    text = (os.environ if environ is None else environ).get(name, "")
+    if not text.strip():
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise BadVariable(name, text, f"a number of seconds greater than 0, e.g. {default:g}")
+    return value
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,9 @@ def _upload(remote: RemoteStore, graph: str, body: bytes) -> None:
     if remote.endpoints.gsp:
         remote.put_graph(graph, body)
         return
-    lines = body.decode("utf-8").splitlines()
+    # An N-Triples line ends at \n only: str.splitlines() would also cut a literal at the
+    # U+2028, U+2029 or U+0085 it holds (written unescaped).
+    lines = body.decode("utf-8").split("\n")
     for start in range(0, len(lines), INSERT_CHUNK):
         chunk = "\n".join(lines[start : start + INSERT_CHUNK])
         remote.update(f"INSERT DATA {{ GRAPH {_iri(graph)} {{\n{chunk}\n}} }}")

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
+from r2pgraph.config import BadVariable
 from r2pgraph.errors import RemoteStoreError
 
 AUTH_KINDS = ("basic", "digest")
@@ -54,9 +55,10 @@ def auth_from_env(environ: Mapping[str, str] | None = None, kind: str | None = N
     if not user:
         return None
     password = env.get(PASSWORD_ENV, "")
-    chosen = (kind or env.get(AUTH_ENV) or "basic").lower()
-    if chosen not in AUTH_KINDS:
-        raise ValueError(f"{AUTH_ENV} must be one of {', '.join(AUTH_KINDS)}, not {chosen!r}")
+    given = kind or env.get(AUTH_ENV) or "basic"
+    chosen = given.lower()
+    if chosen not in AUTH_KINDS:  # ``kind`` comes from argparse's choices: the variable is at fault
+        raise BadVariable(AUTH_ENV, given, " or ".join(AUTH_KINDS))
     return httpx.DigestAuth(user, password) if chosen == "digest" else httpx.BasicAuth(user, password)
 
 

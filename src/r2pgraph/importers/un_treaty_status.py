@@ -21,6 +21,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 from r2pgraph.errors import Problem
 from r2pgraph.importers.common import ImportReport, import_activity, write_trig
 from r2pgraph.namespaces import GRAPH, R2P, SCHEMA, mint
+from r2pgraph.sources.yamlfile import CsvRecords
 
 NAME = "un-hr-treaty-status"
 COLUMNS = ["iso2", "member", "state party", "year ratification or accession", "signatory", "no action", "status"]
@@ -128,8 +129,12 @@ def import_tables(paths: list[Path], out: Path, as_of: str, source_url: str | No
         except UnicodeDecodeError as e:
             report.refused.append(Problem(display, None, f"not UTF-8 text: {e}"))
             continue
-        reader = csv.DictReader(text.splitlines())
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        try:
+            reader = CsvRecords(text)
+        except csv.Error as e:
+            report.refused.append(Problem(display, 1, f"CSV error, file not imported: {e}"))
+            continue
+        missing = [c for c in COLUMNS if c not in reader.fieldnames]
         if missing:
             report.refused.append(Problem(display, 1, f"missing column(s): {', '.join(missing)}"))
             continue
@@ -144,9 +149,8 @@ def import_tables(paths: list[Path], out: Path, as_of: str, source_url: str | No
         seen: dict[str, int] = {}
         imported_here = 0
         try:
-            for row in reader:
-                line = reader.line_num
-                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            for line, fields, _ in reader:
+                row = {k.strip(): v.strip() for k, v in fields.items() if k}
                 if not any(row.values()):
                     continue
                 report.rows_read += 1
@@ -195,7 +199,7 @@ def import_tables(paths: list[Path], out: Path, as_of: str, source_url: str | No
                     g.add((record, SKOS.note, Literal(note, lang="en")))
                 imported_here += 1
         except csv.Error as e:  # e.g. a NUL byte or a field past the CSV size limit: refuse the whole file
-            report.refused.append(Problem(display, reader.line_num + 1, f"CSV error, file not imported: {e}"))
+            report.refused.append(Problem(display, reader.line_num, f"CSV error, file not imported: {e}"))
             continue
         report.rows_imported += imported_here
         graphs[graph_iri] = g

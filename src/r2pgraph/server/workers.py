@@ -5,10 +5,13 @@ store open read-only; when the deadline passes, the worker is killed (no CPU is 
 and replaced, and the client gets 503. Workers are started with the ``spawn`` method (no fork of a
 threaded server).
 
-A query still running after ``SLOW_AFTER_S`` has its worker's CPU priority lowered (nice 19), so
-that on a busy machine the short queries of other clients keep their latency while long ones
-finish in the time left; the worker's priority is restored afterwards (or, where the operating
-system does not allow raising it again, the worker is replaced).
+A query still running after ``SLOW_AFTER_S`` has its CPU priority lowered (nice 19), so that on a
+busy machine the short queries of other clients keep their latency while long ones finish in the
+time left. A worker evaluates each job in a thread of its own (``_JobThread``) and lowers only
+that thread: Linux niceness is per thread, and an unprivileged process may lower it but never
+raise it again, so a lowered thread is retired after its job and the next job runs in a fresh
+thread, made by the worker's main thread (never lowered), whose niceness it inherits. The worker
+process itself lives on: it is killed only when a job passes its deadline.
 
 A pool may also be given a ``MemoryCopy`` of the store (the generation's N-Quads, which the on-disk
 store was loaded from): each worker then answers from the on-disk store at once and loads the copy
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
 
 SLOW_AFTER_S = 0.5
 LOW_PRIORITY = 19
+MIN_START_S = 0.1  # a job that gets a worker later, with less time left (or half), is refused, not started and killed
 LOOP_READ_BYTES = 256 * 1024  # answers up to this size are read on the event loop
 
 
@@ -78,6 +82,53 @@ class _Engine:
         status.send("memory")
 
 
+class _JobThread:
+    """The thread a worker evaluates its jobs in, one at a time; the worker's main thread waits for
+    each answer and lowers this thread's niceness to ``LOW_PRIORITY`` once a job has run for
+    ``SLOW_AFTER_S`` (``lowered``: the thread must then be retired, see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[ox.Store, Job] | None] = queue.SimpleQueue()
+        self._answers: queue.SimpleQueue[Answer | BaseException] = queue.SimpleQueue()
+        self.lowered = False
+        self._thread = threading.Thread(target=self._serve, name="query", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            try:
+                self._answers.put(answer(*item))
+            except BaseException as e:  # raised again in the worker's main thread
+                self._answers.put(e)
+
+    def run(self, store: ox.Store, job: Job) -> Answer:
+        """The answer to ``job``; raises what evaluating it raised (the worker then ends)."""
+        self._jobs.put((store, job))
+        try:
+            result = self._answers.get(timeout=SLOW_AFTER_S)
+        except queue.Empty:
+            self.lowered = _lower(self._thread.native_id)
+            result = self._answers.get()
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def retire(self) -> None:
+        """End the thread once it is idle."""
+        self._jobs.put(None)
+
+
+def _lower(thread_id: int | None) -> bool:
+    """Lower a thread's CPU priority to ``LOW_PRIORITY``; whether it was (it may have ended)."""
+    if thread_id is None:
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread_id, LOW_PRIORITY)
+    except OSError:
+        return False
+    return True
+
+
 def _worker_main(store_path: str, conn: Connection, status: Connection, copy: MemoryCopy | None) -> None:
     import pyoxigraph as ox
 
@@ -85,6 +136,7 @@ def _worker_main(store_path: str, conn: Connection, status: Connection, copy: Me
     conn.send("ready")
     if copy is not None:
         threading.Thread(target=engine.load_copy, args=(copy, status), name="memory copy", daemon=True).start()
+    runner = _JobThread()
     while True:
         try:
             job = conn.recv()
@@ -92,11 +144,14 @@ def _worker_main(store_path: str, conn: Connection, status: Connection, copy: Me
             return
         if job is None:
             return
-        result = answer(engine.store, job)
+        result = runner.run(engine.store, job)
         # The body goes as raw bytes after its metadata: not pickled (no copies), and the server
         # knows its size before reading it (see ``QueryPool.run_async``).
         _send(conn, (result.status, result.media_type, result.rows, result.truncated, len(result.body)))
         conn.send_bytes(result.body)
+        if runner.lowered:
+            runner.retire()
+            runner = _JobThread()
 
 
 class DeadlineExceeded(Exception):
@@ -156,17 +211,6 @@ class _Worker:
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout) or self.conn.recv() != "ready":
             raise RuntimeError("a query worker did not start")
-
-    def set_priority(self, niceness: int) -> bool:
-        """Set the worker's niceness; False when the system refuses (e.g. raising it back unprivileged)."""
-        pid = self.process.pid
-        if pid is None:
-            return False
-        try:
-            os.setpriority(os.PRIO_PROCESS, pid, niceness)
-        except (PermissionError, ProcessLookupError):
-            return False
-        return True
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -318,27 +362,21 @@ class QueryPool:
         return await run_in_threadpool(self._finish, worker, None, started, deadline)
 
     def _finish(self, worker: _Worker, job: Job | None, started: float, deadline: float) -> Answer:
-        """Send ``job`` to ``worker`` and wait for its answer until the deadline, lowering the
-        worker's priority after ``SLOW_AFTER_S``; ``job`` None: it was sent and awaited that long."""
+        """Send ``job`` to ``worker`` and wait for its answer until the deadline (the worker lowers
+        a slow job's priority itself); ``job`` None: it was sent and awaited already. A job that got
+        its worker with less than ``MIN_START_S`` (or half its deadline) left is not sent: the worker
+        goes back unused."""
         try:
             if job is not None:
-                remaining = deadline - (time.monotonic() - started)
-                _send(worker.conn, job)
-                if remaining > 0 and worker.conn.poll(min(remaining, SLOW_AFTER_S)):
-                    result = _receive(worker.conn)
+                if deadline - (time.monotonic() - started) < min(MIN_START_S, deadline / 2):
                     self._idle.put(worker)
-                    return result
+                    raise DeadlineExceeded(deadline)
+                _send(worker.conn, job)
             remaining = deadline - (time.monotonic() - started)
-            if remaining > 0:
-                worker.set_priority(LOW_PRIORITY)
-                if worker.conn.poll(remaining):
-                    slow = _receive(worker.conn)
-                    if worker.set_priority(0):
-                        self._idle.put(worker)
-                    else:
-                        worker.stop()
-                        self._replace()
-                    return slow
+            if remaining > 0 and worker.conn.poll(remaining):
+                result = _receive(worker.conn)
+                self._idle.put(worker)
+                return result
         except (EOFError, OSError):
             worker.stop()
             self._replace()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -104,22 +105,53 @@ def read_yaml(path: Path, display: str) -> Mapping:
     return data
 
 
+class CsvRecords:
+    """The header and rows of CSV text, each row with the line its record starts on (1-based).
+
+    The text goes to the csv module whole (``newline=""``), as that module expects: a quoted field
+    keeps its line breaks and any U+2028, U+2029 or U+0085, and a record spanning lines reports
+    its first line. Blank lines are skipped; a missing field reads as "", fields past the header
+    are given apart. ``line_num`` is the first line of the record read last, also when the csv
+    module raises ``csv.Error`` for it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._reader = csv.reader(io.StringIO(text, newline=""))
+        self.line_num = 0
+        self.fieldnames: list[str] = self._next() or []
+
+    def _next(self) -> list[str] | None:
+        while True:
+            self.line_num = self._reader.line_num + 1
+            fields = next(self._reader, None)
+            if fields != []:
+                return fields
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str], list[str]]]:
+        """Yield (first line, row by header name, fields past the header) for each record."""
+        names = self.fieldnames
+        while (fields := self._next()) is not None:
+            row = {name: fields[i] if i < len(fields) else "" for i, name in enumerate(names)}
+            yield self.line_num, row, fields[len(names) :]
+
+
 def read_csv(path: Path, display: str, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) for each data row of a CSV file with a header.
 
     Raises DataError when a required column is missing.
     """
     text = _utf8(path, display, "utf-8-sig")
-    reader = csv.DictReader(text.splitlines())
+    reader: CsvRecords | None = None
     try:
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        reader = CsvRecords(text)
+        missing = [c for c in required if c not in reader.fieldnames]
         if missing:
             raise DataError([Problem(display, 1, f"missing column(s): {', '.join(missing)}")])
-        for row in reader:
-            if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+        for line, row, extra in reader:
+            if not any(v.strip() for v in row.values()) and not any(v.strip() for v in extra):
                 continue
-            if None in row:
-                raise DataError([Problem(display, reader.line_num, "more fields than the header has")])
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
-    except csv.Error as e:  # e.g. a field longer than csv.field_size_limit(), or a NUL byte
-        raise DataError([Problem(display, reader.line_num + 1, f"CSV error: {e}")]) from e
+            if extra:
+                raise DataError([Problem(display, line, "more fields than the header has")])
+            yield line, {k: v.strip() for k, v in row.items()}
+    except csv.Error as e:  # e.g. a field longer than csv.field_size_limit()
+        raise DataError([Problem(display, reader.line_num if reader else 1, f"CSV error: {e}")]) from e
