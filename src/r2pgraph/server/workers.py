@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from r2pgraph.server.evaluation import Answer, Job, answer
+from r2pgraph.server.query_check import QueryChecker
+from r2pgraph.server.sandbox import SECCOMP, deny_network
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -78,12 +80,19 @@ class _Engine:
         status.send("memory")
 
 
-def _worker_main(store_path: str, conn: Connection, status: Connection, copy: MemoryCopy | None) -> None:
+def _worker_main(store_path: str | None, conn: Connection, status: Connection, copy: MemoryCopy | None) -> None:
+    """A worker: over the store at ``store_path``, or with none (a check-only worker, which answers
+    each job with the query's refusal or its result kind; see ``evaluation.answer``)."""
+    sandbox = deny_network()  # before anything else: no query can reach the network
+    if sandbox != SECCOMP:
+        print(f"query worker {os.getpid()}: no network sandbox: {sandbox}", file=sys.stderr)
     import pyoxigraph as ox
 
-    engine = _Engine(ox.Store.read_only(store_path))
-    conn.send("ready")
-    if copy is not None:
+    engine = _Engine(ox.Store.read_only(store_path)) if store_path is not None else None
+    checker = QueryChecker()
+    conn.send(("ready", sandbox))
+    checker.start()  # imports rdflib's parser in the background, after the worker is ready
+    if copy is not None and engine is not None:
         threading.Thread(target=engine.load_copy, args=(copy, status), name="memory copy", daemon=True).start()
     while True:
         try:
@@ -92,7 +101,7 @@ def _worker_main(store_path: str, conn: Connection, status: Connection, copy: Me
             return
         if job is None:
             return
-        result = answer(engine.store, job)
+        result = answer(engine.store if engine else None, job, checker, sandboxed=sandbox == SECCOMP)
         # The body goes as raw bytes after its metadata: not pickled (no copies), and the server
         # knows its size before reading it (see ``QueryPool.run_async``).
         _send(conn, (result.status, result.media_type, result.rows, result.truncated, len(result.body)))
@@ -131,12 +140,13 @@ def _without_main_module() -> Iterator[None]:
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.SpawnContext, store_path: Path, copy: MemoryCopy | None):
+    def __init__(self, ctx: mp.context.SpawnContext, store_path: Path | None, copy: MemoryCopy | None):
         self.conn, child = ctx.Pipe()
         self._status, status_child = ctx.Pipe(duplex=False)
         self._status_lock = threading.Lock()
         self.engine = "loading" if copy is not None else "disk"
-        args = (str(store_path), child, status_child, copy)
+        self.sandbox = "unknown"
+        args = (None if store_path is None else str(store_path), child, status_child, copy)
         self.process = ctx.Process(target=_worker_main, args=args, daemon=True)
         with _without_main_module():
             self.process.start()
@@ -154,8 +164,12 @@ class _Worker:
         return self.engine
 
     def wait_ready(self, timeout: float) -> None:
-        if not self.conn.poll(timeout) or self.conn.recv() != "ready":
+        if not self.conn.poll(timeout):
             raise RuntimeError("a query worker did not start")
+        message = self.conn.recv()
+        if not (isinstance(message, tuple) and message[0] == "ready"):
+            raise RuntimeError("a query worker did not start")
+        self.sandbox = str(message[1])
 
     def set_priority(self, niceness: int) -> bool:
         """Set the worker's niceness; False when the system refuses (e.g. raising it back unprivileged)."""
@@ -211,10 +225,13 @@ async def _readable(conn: Connection, timeout: float) -> bool:
 class QueryPool:
     """A fixed number of worker processes over one store; ``run`` blocks until an answer or the deadline."""
 
-    def __init__(self, store_path: Path, size: int = 2, *, all_now: bool = True, memory_copy: MemoryCopy | None = None):
+    def __init__(
+        self, store_path: Path | None, size: int = 2, *, all_now: bool = True, memory_copy: MemoryCopy | None = None
+    ):
         """Start ``size`` workers over the store at ``store_path``: one at once, the others then, or
         (``all_now`` False) only once ``fill`` is called or the first query is run. With
-        ``memory_copy``, each worker also loads that copy of the store into memory (see above)."""
+        ``memory_copy``, each worker also loads that copy of the store into memory (see above).
+        With no ``store_path``, the workers only check queries (see ``_worker_main``)."""
         self._ctx = mp.get_context("spawn")
         self._store_path = store_path
         self._copy = memory_copy
@@ -245,6 +262,13 @@ class QueryPool:
                 engine = worker.poll_engine()
                 counts[engine] = counts.get(engine, 0) + 1
         return counts
+
+    def network_sandbox(self) -> str | None:
+        """What keeps the workers off the network ("seccomp", or "none: <reason>"); None before one is ready."""
+        found = {w.sandbox for w in list(self._live) if w.sandbox != "unknown" and w.process.is_alive()}
+        if not found:
+            return None
+        return SECCOMP if found == {SECCOMP} else sorted(found - {SECCOMP})[0]
 
     def fill(self) -> None:
         """Start the workers that are waiting to (see ``all_now``), in the background."""
