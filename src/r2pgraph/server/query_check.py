@@ -102,7 +102,8 @@ def parse_verdict(query: str) -> Verdict:
     if _walk(tree):
         return Verdict(400, SERVICE_REFUSED)
     query_part = tree[1] if len(tree) > 1 else None
-    return Verdict(names_dataset=bool(query_part is not None and query_part.get("datasetClause")))
+    # (CompValue.get returns the key itself for a missing key: ask for membership)
+    return Verdict(names_dataset=query_part is not None and bool(dict.get(query_part, "datasetClause")))
 
 
 def is_update(query: str) -> bool:

@@ -2,9 +2,9 @@
 
 The store holds a generation written by ``r2pgraph publish``; its manifest graph says which. Pages
 read it through ``query.select`` (SPARQL JSON results parsed into pyoxigraph terms), and SPARQL
-protocol requests are forwarded to it after our own checks (nesting bounded, SERVICE and updates
-refused by check-only query workers, request size limits, per-client limits, the deadline) and re-serialised within our
-result limits, so clients see the same endpoint whichever store is behind it.
+protocol requests are forwarded to it after our own checks (nesting bounded; SERVICE and updates
+refused by check-only query workers; request size limits, per-client limits, the deadline) and
+re-serialised within our result limits, so clients see the same endpoint whichever store is behind it.
 
 The store must answer queries without a dataset over the union of its named graphs (Virtuoso and
 GraphDB do by default; Oxigraph server with ``--union-default-graph``; Fuseki with
