@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.server.conneg import (
     GRAPH_FORMATS,
@@ -24,7 +25,7 @@ from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.evaluation import Job
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.served import ServerConfig, served
-from r2pgraph.server.sparql_text import nesting_error
+from r2pgraph.server.sparql_text import might_nest_deeper, nesting_error
 from r2pgraph.server.workers import DeadlineExceeded, WorkerFailed
 
 router = APIRouter()
@@ -175,9 +176,12 @@ async def sparql_endpoint(request: Request) -> Response:
         sd.load(service_description(endpoint_iri(request)), ox.RdfFormat.TURTLE)
         body = sd.dump(format=GRAPH_OX[chosen.name], from_graph=ox.DefaultGraph())
         return Response(content=body, media_type=chosen.media_type, headers={"Vary": "Accept"})
-    too_deep = nesting_error(query)  # before any parser sees it (SERVICE is refused by the workers)
-    if too_deep:
-        raise ProtocolError(400, too_deep)
+    # Nesting is bounded before any parser sees the query (SERVICE is refused by the workers); the
+    # scan runs off the event loop, and only when a count says the query could nest that deep.
+    if might_nest_deeper(query):
+        too_deep = await run_in_threadpool(nesting_error, query)
+        if too_deep:
+            raise ProtocolError(400, too_deep)
     config: ServerConfig = request.app.state.config
     job = Job(
         query,
