@@ -5,6 +5,7 @@ query. On both serving modes: the embedded store, and ``serve --store`` over a r
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import socket
 import time
@@ -115,9 +116,9 @@ def _workers(pid: int) -> set[int]:
     found = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-            if b"spawn_main" in cmdline:
-                found.add(int(child))
+            with contextlib.suppress(FileNotFoundError):  # a child that has just ended
+                if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found.add(int(child))
     return found
 
 
