@@ -8,6 +8,7 @@ import json
 import pyoxigraph as ox
 
 from r2pgraph.server.evaluation import Job, answer
+from r2pgraph.server.query_check import QueryChecker
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -52,7 +53,8 @@ def test_every_kind_of_term_and_unbound_variables() -> None:
         "SELECT * WHERE { VALUES (?a ?b) { (1 UNDEF) (UNDEF 2) (UNDEF UNDEF) } }",
         "SELECT * WHERE { }",
     ]
+    checker = QueryChecker()
     for query in queries:
-        got = answer(store, Job(query, fmt="json"))
+        got = answer(store, Job(query, fmt="json"), checker)
         assert got.status == 200, got.body
         assert got.body == _expected(store, query), query

@@ -30,7 +30,6 @@ from rdflib.collection import Collection
 
 from r2pgraph.build import write_generation
 from r2pgraph.config import Settings
-from r2pgraph.server.sparql_text import code_only
 from tests.conftest import ROOT, SHARED, running_server
 
 W3C = SHARED / "reference" / "w3c-rdf-tests"
@@ -155,6 +154,21 @@ def with_base(query: str, base: str) -> str:
     """Give the query the base IRI the test suite assumes (the query file's IRI); a BASE in the
     query itself still overrides it."""
     return f"BASE <{base}>\n{query}"
+
+
+_LEXICAL = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\r\n]|\\.)*"'  # short strings
+    r"|'(?:[^'\\\r\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'  # IRIs
+    r"|#[^\r\n]*",  # comments
+)
+
+
+def code_only(query: str) -> str:
+    """The query with comments, strings and IRIs replaced by spaces."""
+    return _LEXICAL.sub(lambda m: " " * len(m.group(0)), query)
 
 
 def top_level_order_vars(query: str) -> list[str] | None:

@@ -30,7 +30,7 @@ import rdflib
 from rdflib import RDF, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from r2pgraph.server.sparql_text import has_dataset_clause
+from r2pgraph.server.query_check import parse_verdict
 from tests.w3c._w3c import (
     MF,
     QT,
@@ -105,14 +105,14 @@ class Case:
         return with_base(self.query_path.read_text(encoding="utf-8"), self.query_path.as_uri())
 
     def dataset_params(self) -> list[tuple[str, str]]:
-        if has_dataset_clause(self.query):
+        if parse_verdict(self.query).names_dataset:
             return []
         defaults = [p.as_uri() for p in self.data] or [EMPTY_GRAPH]
         return [("default-graph-uri", d) for d in defaults] + [("named-graph-uri", p.as_uri()) for p in self.graph_data]
 
     def dataset_kwargs(self) -> dict[str, object]:
         """The same dataset for Store.query, with the protocol's semantics (for in-process checks)."""
-        if has_dataset_clause(self.query):
+        if parse_verdict(self.query).names_dataset:
             return {}
         return {
             "default_graph": [ox.NamedNode(p.as_uri()) for p in self.data] or [ox.NamedNode(EMPTY_GRAPH)],

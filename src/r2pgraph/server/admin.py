@@ -43,6 +43,9 @@ def health(request: Request) -> Response:
         engines = current.queries.engines()
         if engines:  # how many query workers answer from the on-disk store, or from memory
             body["query_workers"] = engines
+        sandbox = current.queries.network_sandbox()
+        if sandbox:  # what keeps the query workers off the network: "seccomp" or "none: <reason>"
+            body["network_sandbox"] = sandbox
         status = 200
     except (RemoteStoreError, ProtocolError, DeadlineExceeded, WorkerFailed) as e:
         body, status = {"status": "unavailable", "generation": current.name, "problem": str(e)}, 503

@@ -15,7 +15,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, RESULT_FORMATS, RESULTS_OX, Format, NotAcceptable, negotiate
-from r2pgraph.server.sparql_text import has_dataset_clause
+from r2pgraph.server.query_check import UPDATE_REFUSED, QueryChecker, Verdict
 
 T = TypeVar("T")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -41,13 +41,13 @@ class Answer:
     truncated: str | None = None  # "rows" or "bytes" when the result was cut to fit the limits
 
 
-def _dataset(job: Job) -> dict[str, object]:
+def _dataset(job: Job, names_dataset: bool) -> dict[str, object]:
     default = [ox.NamedNode(u) for u in job.params.get("default-graph-uri", [])]
     named = [ox.NamedNode(u) for u in job.params.get("named-graph-uri", [])]
     if default or named:
         # Protocol §2.1.4 / Query §13.2: the parameters give the whole dataset; an absent part is empty.
         return {"default_graph": default, "named_graphs": named}
-    if not has_dataset_clause(job.query):
+    if not names_dataset:
         return {"use_default_graph_as_union": True}
     return {}
 
@@ -129,15 +129,51 @@ def _bounded(
     return body, len(items), truncated
 
 
-def answer(store: ox.Store, job: Job) -> Answer:
-    """Evaluate ``job`` on ``store`` and serialise the result as negotiated."""
+# What a check-only worker (no store) answers for a query that may be evaluated: its result kind.
+CHECKED = "application/x-r2pgraph-checked-query"
+KINDS = {ox.QuerySolutions: "solutions", ox.QueryBoolean: "boolean", ox.QueryTriples: "graph"}
+
+
+def answer(store: ox.Store | None, job: Job, checker: QueryChecker, sandboxed: bool = False) -> Answer:
+    """Evaluate ``job`` on ``store`` and serialise the result as negotiated; or, with no store,
+    only check it (refusal, syntax) and answer its result kind (``CHECKED``). SERVICE and updates
+    are refused on the parse tree before pyoxigraph sees the text; ``sandboxed``: this process
+    cannot open network sockets (see ``sandbox.py``), so pyoxigraph may be asked about a text
+    the checker could not parse, to tell a malformed query from an unverifiable one."""
+    verdict = checker.verdict(job.query)
+    if verdict.unparsed and sandboxed:
+        return _malformed_or(verdict, job)
+    if verdict.status:
+        return _text(verdict.status, verdict.message)
     try:
-        result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))  # type: ignore[arg-type]
+        result = (store or ox.Store()).query(
+            job.query,
+            base_iri=job.base_iri,
+            **_dataset(job, verdict.names_dataset),  # type: ignore[arg-type]
+        )
+        if store is None:
+            return Answer(200, CHECKED, KINDS[type(result)].encode())
+        return respond(result, job)
     except SyntaxError as e:
+        if not verdict.status and checker.is_update(job.query):
+            return _text(403, UPDATE_REFUSED)
         return _text(400, f"Malformed query: {e}")
     except (ValueError, OSError) as e:
         return _text(400, f"The query cannot be evaluated: {e}")
-    return respond(result, job)
+    except Exception as e:  # any failure while the results are read: a clean 500, never a dead worker
+        return _text(500, f"The query failed while its results were read: {type(e).__name__}: {e}")
+
+
+def _malformed_or(refusal: Verdict, job: Job) -> Answer:
+    """pyoxigraph's syntax error for a query the checker could not parse, or else its refusal
+    (asked on an empty store, in a worker that cannot reach the network)."""
+    try:
+        ox.Store().query(job.query, base_iri=job.base_iri)
+    except SyntaxError as e:
+        return _text(400, f"Malformed query: {e}")
+    except Exception:  # evaluating it on no data failed: it parsed, so it stays unverified
+        pass
+    return _text(refusal.status, refusal.message)
 
 
 Result = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]

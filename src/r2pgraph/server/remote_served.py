@@ -2,9 +2,9 @@
 
 The store holds a generation written by ``r2pgraph publish``; its manifest graph says which. Pages
 read it through ``query.select`` (SPARQL JSON results parsed into pyoxigraph terms), and SPARQL
-protocol requests are forwarded to it after our own checks (SERVICE and LOAD refused, request size
-limits, per-client limits, the deadline as the request's timeout) and re-serialised within our
-result limits, so clients see the same endpoint whichever store is behind it.
+protocol requests are forwarded to it after our own checks (nesting bounded; SERVICE and updates
+refused by check-only query workers; request size limits, per-client limits, the deadline) and
+re-serialised within our result limits, so clients see the same endpoint whichever store is behind it.
 
 The store must answer queries without a dataset over the union of its named graphs (Virtuoso and
 GraphDB do by default; Oxigraph server with ``--union-default-graph``; Fuseki with
@@ -16,6 +16,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ import pyoxigraph as ox
 from r2pgraph.export import write_exports
 from r2pgraph.publish import MANIFEST_GRAPH, PUB, fetch_graph, read_manifest
 from r2pgraph.remote import Endpoints, RemoteStore, RemoteStoreError, auth_from_env, value
-from r2pgraph.server.evaluation import Answer, Job, respond
+from r2pgraph.server.evaluation import CHECKED, Answer, Job, respond
 from r2pgraph.server.served import Served, ServerConfig
-from r2pgraph.server.workers import DeadlineExceeded
+from r2pgraph.server.workers import DeadlineExceeded, QueryPool
 
 UNREACHABLE = "unreachable"
 RESULTS_JSON = "application/sparql-results+json"
@@ -55,23 +56,30 @@ def published_version(config: ServerConfig) -> str:
 
 
 class RemoteQueries:
-    """Answers SPARQL protocol requests by forwarding them to the store, with our deadline."""
+    """Answers SPARQL protocol requests by forwarding them to the store, with our deadline.
 
-    def __init__(self, store: RemoteStore):
+    Nothing of a user's query is parsed or evaluated in this process: check-only query workers
+    (``QueryPool`` without a store, killed at the deadline like evaluating ones) refuse SERVICE
+    and updates, report syntax errors and say whether the result is a graph; only the text they
+    checked is sent to the store, within what is left of the deadline."""
+
+    def __init__(self, store: RemoteStore, checkers: QueryPool):
         self.store = store
+        self.checkers = checkers
 
     def run(self, job: Job, deadline: float) -> Answer:
-        try:  # the syntax check and the query form, from an empty local store (instant)
-            form = ox.Store().query(job.query, base_iri=job.base_iri)
-        except SyntaxError as e:
-            return _text(400, f"Malformed query: {e}")
-        except (ValueError, OSError) as e:
-            return _text(400, f"The query cannot be evaluated: {e}")
-        graph_result = not isinstance(form, (ox.QuerySolutions, ox.QueryBoolean))
+        started = time.monotonic()
+        checked = self.checkers.run(job, deadline)
+        if checked.media_type != CHECKED:
+            return checked  # the refusal, or the syntax error, as the worker wrote it
+        graph_result = checked.body == b"graph"
         params = {"query": [job.query]}
         params.update({k: v for k, v in job.params.items() if k in ("default-graph-uri", "named-graph-uri")})
+        left = deadline - (time.monotonic() - started)
+        if left <= 0:
+            raise DeadlineExceeded(deadline)
         try:
-            response = self.store.protocol_query(params, NTRIPLES if graph_result else RESULTS_JSON, deadline)
+            response = self.store.protocol_query(params, NTRIPLES if graph_result else RESULTS_JSON, left)
         except RemoteStoreError as e:
             if e.timed_out:
                 raise DeadlineExceeded(deadline) from None
@@ -92,10 +100,14 @@ class RemoteQueries:
         return await run_in_threadpool(self.run, job, deadline)
 
     def engines(self) -> dict[str, int]:
-        """The remote store answers every query (no local workers)."""
+        """The remote store answers every query (the local workers only check them)."""
         return {}
 
+    def network_sandbox(self) -> str | None:
+        return self.checkers.network_sandbox()
+
     def close(self) -> None:
+        self.checkers.close()
         self.store.close()
 
 
@@ -132,7 +144,8 @@ class RemoteServed(Served):
         self.config = config
         self.remote = connect(config)
         self.store = self.remote
-        self.queries = RemoteQueries(self.remote)
+        self._checkers = QueryPool(None, config.workers, all_now=False)
+        self.queries = RemoteQueries(self.remote, self._checkers)
         self._report: dict[str, Any] | None = None
         self._files: Path | None = None
         self._files_lock = threading.Lock()
@@ -145,6 +158,9 @@ class RemoteServed(Served):
     @property
     def name(self) -> str:
         return f"{self.config.store_url} ({self.version})"
+
+    def started(self) -> None:
+        self._checkers.fill()
 
     @property
     def report(self) -> dict[str, Any]:  # type: ignore[override]

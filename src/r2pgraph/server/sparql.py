@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Protocol query operation (https://www.w3.org/TR/sparql11-protocol/#query-operation)
 and the Service Description (https://www.w3.org/TR/sparql11-service-description/) at /sparql.
 
-Read-only: update requests are refused, and so are queries using SERVICE or LOAD.
+Read-only: update requests are refused, and so are queries using SERVICE (by the query workers,
+on the query's parse tree) or nested too deeply (here, before any parser sees them).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.server.conneg import (
     GRAPH_FORMATS,
@@ -24,7 +26,7 @@ from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.evaluation import Job
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.served import ServerConfig, public_base, served
-from r2pgraph.server.sparql_text import uses_keyword
+from r2pgraph.server.sparql_text import might_nest_deeper, nesting_error
 from r2pgraph.server.workers import DeadlineExceeded, WorkerFailed
 
 router = APIRouter()
@@ -192,10 +194,12 @@ async def sparql_endpoint(request: Request) -> Response:
         sd.load(service_description(endpoint_iri(request)), ox.RdfFormat.TURTLE)
         body = sd.dump(format=GRAPH_OX[chosen.name], from_graph=ox.DefaultGraph())
         return Response(content=body, media_type=chosen.media_type, headers={"Vary": "Accept"})
-    if uses_keyword(query, "SERVICE"):
-        raise ProtocolError(400, "SERVICE (federated query) is not allowed on this endpoint.")
-    if uses_keyword(query, "LOAD"):
-        raise ProtocolError(403, "This endpoint is read-only: LOAD is not accepted.")
+    # Nesting is bounded before any parser sees the query (SERVICE is refused by the workers); the
+    # scan runs off the event loop, and only when a count says the query could nest that deep.
+    if might_nest_deeper(query):
+        too_deep = await run_in_threadpool(nesting_error, query)
+        if too_deep:
+            raise ProtocolError(400, too_deep)
     config: ServerConfig = request.app.state.config
     job = Job(
         query,

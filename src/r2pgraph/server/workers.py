@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import multiprocessing as mp
 import os
 import pickle
@@ -33,13 +34,15 @@ import sys
 import threading
 import time
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from r2pgraph.server.evaluation import Answer, Job, answer
+from r2pgraph.server.query_check import QueryChecker
+from r2pgraph.server.sandbox import SECCOMP, deny_network
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -88,22 +91,22 @@ class _JobThread:
     ``SLOW_AFTER_S`` (``lowered``: the thread must then be retired, see the module's docstring)."""
 
     def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[tuple[ox.Store, Job] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Callable[[], Answer] | None] = queue.SimpleQueue()
         self._answers: queue.SimpleQueue[Answer | BaseException] = queue.SimpleQueue()
         self.lowered = False
         self._thread = threading.Thread(target=self._serve, name="query", daemon=True)
         self._thread.start()
 
     def _serve(self) -> None:
-        while (item := self._jobs.get()) is not None:
+        while (work := self._jobs.get()) is not None:
             try:
-                self._answers.put(answer(*item))
+                self._answers.put(work())
             except BaseException as e:  # raised again in the worker's main thread
                 self._answers.put(e)
 
-    def run(self, store: ox.Store, job: Job) -> Answer:
-        """The answer to ``job``; raises what evaluating it raised (the worker then ends)."""
-        self._jobs.put((store, job))
+    def run(self, work: Callable[[], Answer]) -> Answer:
+        """The answer ``work`` gives (a job's evaluation); raises what it raised (the worker then ends)."""
+        self._jobs.put(work)
         try:
             result = self._answers.get(timeout=SLOW_AFTER_S)
         except queue.Empty:
@@ -129,12 +132,19 @@ def _lower(thread_id: int | None) -> bool:
     return True
 
 
-def _worker_main(store_path: str, conn: Connection, status: Connection, copy: MemoryCopy | None) -> None:
+def _worker_main(store_path: str | None, conn: Connection, status: Connection, copy: MemoryCopy | None) -> None:
+    """A worker: over the store at ``store_path``, or with none (a check-only worker, which answers
+    each job with the query's refusal or its result kind; see ``evaluation.answer``)."""
+    sandbox = deny_network()  # before anything else: no query can reach the network
+    if sandbox != SECCOMP:
+        print(f"query worker {os.getpid()}: no network sandbox: {sandbox}", file=sys.stderr)
     import pyoxigraph as ox
 
-    engine = _Engine(ox.Store.read_only(store_path))
-    conn.send("ready")
-    if copy is not None:
+    engine = _Engine(ox.Store.read_only(store_path)) if store_path is not None else None
+    checker = QueryChecker()
+    conn.send(("ready", sandbox))
+    checker.start()  # imports rdflib's parser in the background, after the worker is ready
+    if copy is not None and engine is not None:
         threading.Thread(target=engine.load_copy, args=(copy, status), name="memory copy", daemon=True).start()
     runner = _JobThread()
     while True:
@@ -144,7 +154,8 @@ def _worker_main(store_path: str, conn: Connection, status: Connection, copy: Me
             return
         if job is None:
             return
-        result = runner.run(engine.store, job)
+        store = engine.store if engine else None
+        result = runner.run(functools.partial(answer, store, job, checker, sandboxed=sandbox == SECCOMP))
         # The body goes as raw bytes after its metadata: not pickled (no copies), and the server
         # knows its size before reading it (see ``QueryPool.run_async``).
         _send(conn, (result.status, result.media_type, result.rows, result.truncated, len(result.body)))
@@ -186,12 +197,13 @@ def _without_main_module() -> Iterator[None]:
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.SpawnContext, store_path: Path, copy: MemoryCopy | None):
+    def __init__(self, ctx: mp.context.SpawnContext, store_path: Path | None, copy: MemoryCopy | None):
         self.conn, child = ctx.Pipe()
         self._status, status_child = ctx.Pipe(duplex=False)
         self._status_lock = threading.Lock()
         self.engine = "loading" if copy is not None else "disk"
-        args = (str(store_path), child, status_child, copy)
+        self.sandbox = "unknown"
+        args = (None if store_path is None else str(store_path), child, status_child, copy)
         self.process = ctx.Process(target=_worker_main, args=args, daemon=True)
         with _without_main_module():
             self.process.start()
@@ -209,8 +221,12 @@ class _Worker:
         return self.engine
 
     def wait_ready(self, timeout: float) -> None:
-        if not self.conn.poll(timeout) or self.conn.recv() != "ready":
+        if not self.conn.poll(timeout):
             raise RuntimeError("a query worker did not start")
+        message = self.conn.recv()
+        if not (isinstance(message, tuple) and message[0] == "ready"):
+            raise RuntimeError("a query worker did not start")
+        self.sandbox = str(message[1])
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -255,10 +271,13 @@ async def _readable(conn: Connection, timeout: float) -> bool:
 class QueryPool:
     """A fixed number of worker processes over one store; ``run`` blocks until an answer or the deadline."""
 
-    def __init__(self, store_path: Path, size: int = 2, *, all_now: bool = True, memory_copy: MemoryCopy | None = None):
+    def __init__(
+        self, store_path: Path | None, size: int = 2, *, all_now: bool = True, memory_copy: MemoryCopy | None = None
+    ):
         """Start ``size`` workers over the store at ``store_path``: one at once, the others then, or
         (``all_now`` False) only once ``fill`` is called or the first query is run. With
-        ``memory_copy``, each worker also loads that copy of the store into memory (see above)."""
+        ``memory_copy``, each worker also loads that copy of the store into memory (see above).
+        With no ``store_path``, the workers only check queries (see ``_worker_main``)."""
         self._ctx = mp.get_context("spawn")
         self._store_path = store_path
         self._copy = memory_copy
@@ -289,6 +308,13 @@ class QueryPool:
                 engine = worker.poll_engine()
                 counts[engine] = counts.get(engine, 0) + 1
         return counts
+
+    def network_sandbox(self) -> str | None:
+        """What keeps the workers off the network ("seccomp", or "none: <reason>"); None before one is ready."""
+        found = {w.sandbox for w in list(self._live) if w.sandbox != "unknown" and w.process.is_alive()}
+        if not found:
+            return None
+        return SECCOMP if found == {SECCOMP} else sorted(found - {SECCOMP})[0]
 
     def fill(self) -> None:
         """Start the workers that are waiting to (see ``all_now``), in the background."""
