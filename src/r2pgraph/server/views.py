@@ -229,6 +229,37 @@ def instruments(store: Source) -> list[tuple[str, str]]:
     return [(_v(r["i"]), _v(r["l"])) for r in rows]
 
 
+def un_standing(store: Source, state: str) -> str:
+    """One line on the state's UN status and M49 areas, e.g. "UN member since 1956 · Eastern Asia,
+    Asia"; empty when the data records neither."""
+    bind = {"state": ox.NamedNode(state)}
+    query = "PREFIX org: <http://www.w3.org/ns/org#> SELECT ?status ?since WHERE { ?state r2p:unStatus ?status ."
+    rows = select(store, PREFIXES + query + " OPTIONAL { ?state org:hasMembership/r2p:date ?since } }", bind=bind)
+    areas = select(
+        store,
+        PREFIXES
+        + """SELECT ?a ?label ?up WHERE { ?state r2p:m49Area/skos:broader* ?a . ?a skos:prefLabel ?label
+             OPTIONAL { ?a skos:broader ?up } }""",
+        bind=bind,
+    )
+    words = {
+        "UNMemberState": "UN member",
+        "UNObserverState": "UN observer State",
+        "UNNonMemberState": "not a UN member",
+    }
+    parts = []
+    if rows:
+        text = words.get(_v(rows[0]["status"]).rsplit("#", 1)[-1], "")
+        parts.append(f"{text} since {_v(rows[0]['since'])}" if rows[0]["since"] is not None else text)
+    label = {_v(r["a"]): _v(r["label"]) for r in areas}
+    up = {_v(r["a"]): _v(r["up"]) for r in areas if r["up"] is not None}
+    chain = [a for a in label if a not in up.values()][:1]  # the finest: no other area's parent
+    while chain and chain[-1] in up and up[chain[-1]] not in chain:
+        chain.append(up[chain[-1]])
+    names = ", ".join(label[a] for a in chain if a in label)
+    return " · ".join(p for p in (*parts, names) if p)
+
+
 def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
     """The extra template context for a resource of one of the special kinds (empty otherwise)."""
     if R2P + "State" in types:
@@ -240,7 +271,12 @@ def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
             (inst, label, status(by_instrument.get(inst, [])), by_instrument.get(inst, []))
             for inst, label in instruments(store)
         ]
-        return {"grids": ratings_grid(store, iri), "treaty_status": treaty_status, "timeline": timeline(store, iri)}
+        return {
+            "un_standing": un_standing(store, iri),
+            "grids": ratings_grid(store, iri),
+            "treaty_status": treaty_status,
+            "timeline": timeline(store, iri),
+        }
     if R2P + "Indicator" in types:
         return {"indicator_ratings": indicator_ratings(store, iri)}
     if R2P + "Instrument" in types:
