@@ -196,6 +196,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         out = args.out or settings.imports_dir / "wikidata.trig"
         agent = args.user_agent or f"r2pgraph/{__version__} (https://w3id.org/r2p/; treaty cross-reference)"
         report = import_wikidata(args.endpoint, out, store, user_agent=agent, timeout=args.timeout)
+    elif args.importer == "untc-status":
+        return _import_untc_status(args, settings)
     else:
         from r2pgraph.importers.un_treaty_status import import_tables
 
@@ -212,13 +214,46 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not paths:
             print("error: no CSV files given (un-treaty-status needs FILES or DIRS)", file=sys.stderr)
             return 2
-        out = args.out or settings.imports_dir / f"un-hr-treaty-status-{args.as_of}.trig"
-        report = import_tables(paths, out, args.as_of, args.source_url)
+        as_of = args.as_of or "2022"
+        out = args.out or settings.imports_dir / f"un-hr-treaty-status-{as_of}.trig"
+        report = import_tables(paths, out, as_of, args.source_url)
     print(report.text())
     print(f"wrote {out}; run `r2pgraph build` to validate and include it")
     if args.report_json:
         args.report_json.write_text(report.as_json(), encoding="utf-8")
     return 1 if args.strict and report.refused else 0
+
+
+def _import_untc_status(args: argparse.Namespace, settings: Settings) -> int:
+    """``import untc-status DIR``: the status tables in DIR into a snapshot folder of data/."""
+    import datetime as dt
+
+    from r2pgraph.importers.untc_status import import_untc_status
+
+    if len(args.paths) != 1 or not Path(args.paths[0]).is_dir():
+        print("error: untc-status needs one DIR of status tables (e.g. 18-10.csv)", file=sys.stderr)
+        return 2
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            print(f"error: --as-of {args.as_of!r} is not a date YYYY-MM-DD", file=sys.stderr)
+            return 2
+    out = args.out
+    if out is None:
+        found = sorted(p.parent for p in (settings.data_dir / "treaty-status").glob("untc-*/manifest.yaml"))
+        if len(found) != 1:
+            where = ", ".join(map(str, found)) or f"none under {settings.data_dir / 'treaty-status'}"
+            print(f"error: give --out, the snapshot folder holding the manifest ({where})", file=sys.stderr)
+            return 2
+        out = found[0]
+    report = import_untc_status(Path(args.paths[0]), out, settings.data_dir, as_of)
+    print(report.text())
+    print(f"wrote {out}; run `r2pgraph build` to validate and include it")
+    if args.report_json:
+        args.report_json.write_text(report.as_json(), encoding="utf-8")
+    return 1 if report.table_errors or (args.strict and report.refused) else 0
 
 
 def _instrument_filter(args: argparse.Namespace, store: object) -> list[str] | None:
@@ -417,14 +452,25 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_stats)
     im = sub.add_parser("import", help="import another publisher's treaty records into the imports directory")
     common(im)
-    im.add_argument("importer", choices=["un-treaty-status", "wikidata"], help="the kind of records")
-    im.add_argument("paths", nargs="*", help="un-treaty-status: CSV files, or directories of them")
+    im.add_argument("importer", choices=["un-treaty-status", "untc-status", "wikidata"], help="the kind of records")
+    im.add_argument(
+        "paths", nargs="*", help="un-treaty-status: CSV files, or directories of them; untc-status: one DIR of tables"
+    )
     im.add_argument("--endpoint", default="https://query.wikidata.org/sparql", help="wikidata: the SPARQL endpoint")
     im.add_argument("--user-agent", help="wikidata: the User-Agent to send (name the project and a contact)")
     im.add_argument("--timeout", type=float, default=60.0, help="wikidata: seconds per request (default 60)")
-    im.add_argument("--as-of", default="2022", help="the date or year the records describe (default 2022)")
+    im.add_argument(
+        "--as-of",
+        help="un-treaty-status: the date or year the records describe (default 2022);"
+        " untc-status: the date of a table the manifest lacks",
+    )
     im.add_argument("--source-url", help="where the records were published")
-    im.add_argument("--out", type=Path, help="the TriG file to write (default: imports/<name>-<as-of>.trig)")
+    im.add_argument(
+        "--out",
+        type=Path,
+        help="the TriG file to write (default: imports/<name>-<as-of>.trig); untc-status: the snapshot folder"
+        " holding manifest.yaml (default: the one data/treaty-status/untc-*/ folder)",
+    )
     im.add_argument("--report-json", type=Path, help="also write the import report as JSON")
     im.add_argument("--strict", action="store_true", help="exit 1 when any row was refused")
     im.set_defaults(func=cmd_import)
