@@ -306,7 +306,7 @@ def test_the_ohchr_records_cover_the_un_members_from_data_alone(built: BuildResu
     store = open_store(built.generation)
     core = ["icerd", "iccpr", "icescr", "cedaw", "cat", "crc", "icmw", "ced", "crpd"]
     results = reconcile(store, instruments=[str(mint("instrument", k)) for k in core])
-    assert len({r.state for r in results if any("/import/" in v.graph for v in r.views)}) == 193
+    assert len({r.state for r in results if any("/ohchr-2022/" in v.graph for v in r.views)}) == 193
     japan = [r for r in results if r.state == JPN]
     assert len(japan) == 9 and all(r.verdict in ("agree", "single source") for r in japan)
     assert [r for r in japan if r.verdict == "disagree"] == []
