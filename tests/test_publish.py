@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -84,6 +85,20 @@ def modified(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Pa
     kept.append(f'<{R2P}thing/publish-test> <http://www.w3.org/2000/01/rdf-schema#label> "added"@en <{ADDED}> .\n')
     settings = repo_settings(tmp_path_factory.mktemp("modified-build"))
     return write_generation("".join(sorted(kept)).encode("utf-8"), settings).generation
+
+
+@pytest.fixture
+def fresh_virtuoso(tmp_path: Path) -> Iterator[VirtuosoServer]:
+    """A Virtuoso of its own for the crash test. On the session's, which the previous test had
+    filled with the whole build (125k quads), the first publish here dropped those graphs, and a
+    kill -9 right after came back without that publish (Virtuoso deletes large graphs without
+    logging them); on an empty database each publish is in the log it recovers from."""
+    server = VirtuosoServer(tmp_path / "virtuoso")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def ox_args(server: OxigraphServer, base: str | None = None) -> list[str]:
@@ -360,7 +375,7 @@ def test_publish_into_virtuoso(
 
 @pytest.mark.remote
 def test_virtuoso_failures_keep_the_live_graphs(
-    virtuoso: VirtuosoServer,  # noqa: F811
+    fresh_virtuoso: VirtuosoServer,
     built: BuildResult,
     modified: Path,
     capsys: pytest.CaptureFixture[str],
@@ -369,18 +384,20 @@ def test_virtuoso_failures_keep_the_live_graphs(
     monkeypatch.setenv("R2P_STORE_USER", VIRTUOSO_USER)
     monkeypatch.setenv("R2P_STORE_PASSWORD", VIRTUOSO_PASSWORD)
     monkeypatch.setenv("R2P_STORE_AUTH", "digest")
+    server, generation = fresh_virtuoso, built.generation
 
     def args(base: str) -> list[str]:
         return ["--to", base + "/sparql-auth", "--gsp", base + "/sparql-graph-crud-auth"]
 
-    assert run(capsys, built.generation, *args(virtuoso.base))[0] == 0
-    before = snapshot(virtuoso.public_query)
+    code, _, err = run(capsys, generation, *args(server.base))
+    assert code == 0, err
+    before = snapshot(server.public_query)
 
     # The switch request never arrives: nothing live changes, the staging graphs are dropped.
-    with proxy_to(virtuoso.base, fail_when=lambda seen: b"MOVE+GRAPH" in seen.body) as proxy:
+    with proxy_to(server.base, fail_when=lambda seen: b"MOVE+GRAPH" in seen.body) as proxy:
         code, _, err = run(capsys, modified, *args(proxy.url))
     assert code == 1 and err.startswith(f"error: publish failed at step 'switch': {proxy.url}/sparql-auth:")
-    assert snapshot(virtuoso.public_query) == before
+    assert snapshot(server.public_query) == before
 
     # The server is killed during the uploads and started again on its database.
     puts = 0
@@ -390,18 +407,18 @@ def test_virtuoso_failures_keep_the_live_graphs(
         puts += seen.method == "PUT" and "Authorization" in seen.headers
         return puts == 2
 
-    with proxy_to(virtuoso.base, fail_when=second_upload, on_fail=virtuoso.kill) as proxy:
+    with proxy_to(server.base, fail_when=second_upload, on_fail=server.kill) as proxy:
         code, _, err = run(capsys, modified, *args(proxy.url))
     assert code == 1 and err.startswith(f"error: publish failed at step 'upload': {proxy.url}/sparql-graph-crud-auth:")
-    virtuoso.start()
-    after = snapshot(virtuoso.public_query)
+    server.start()
+    after = snapshot(server.public_query)
     assert live(after) == live(before) and after[MANIFEST_GRAPH] == before[MANIFEST_GRAPH]
 
-    code, _, err = run(capsys, modified, *args(virtuoso.base))
+    code, _, err = run(capsys, modified, *args(server.base))
     assert code == 1 and "publish failed at step 'lock'" in err and "--break-lock" in err
-    code, _, err = run(capsys, modified, *args(virtuoso.base), "--break-lock")
+    code, _, err = run(capsys, modified, *args(server.base), "--break-lock")
     assert code == 0, err
-    final = snapshot(virtuoso.public_query)
+    final = snapshot(server.public_query)
     assert live(final) == local_snapshot(modified) and staging(final) == []
 
 
