@@ -89,16 +89,17 @@ def test_a_hostile_data_file_fails_the_build_clearly_and_changes_nothing(tmp_pat
 def test_an_importer_refuses_a_table_past_the_csv_limits_whole_and_says_where(tmp_path: Path) -> None:
     table = tmp_path / "hr_status_iccpr.csv"
     table.write_bytes(TABLE_HEADER + b"JP,Japan,1,1979,0,0,State Party\nFR,France,1,1980,0,0," + b"a" * 200_000 + b"\n")
-    report = import_tables([table], tmp_path / "out.trig", "2022")
+    report = import_tables([table], tmp_path / "out", "2022")
     assert [(p.path, p.line) for p in report.refused] == [(str(table), 3)]
     assert "CSV error, file not imported" in report.refused[0].message
     assert report.rows_imported == 0
-    assert "import/un-hr-treaty-status/hr_status_iccpr" not in (tmp_path / "out.trig").read_text()
+    assert not (tmp_path / "out" / "iccpr.csv").exists()
 
 
 def test_an_importer_refuses_a_row_with_a_nul_byte_and_keeps_the_rest(tmp_path: Path) -> None:
     table = tmp_path / "hr_status_iccpr.csv"
     table.write_bytes(TABLE_HEADER + b"JP,Japan,1,1979,0,0,State Party\nFR,France,1,1980,0,0,x\x00y\n")
-    report = import_tables([table], tmp_path / "out.trig", "2022")
+    report = import_tables([table], tmp_path / "out", "2022")
     assert [(p.path, p.line) for p in report.refused] == [(str(table), 3)]
     assert report.rows_imported == 1
+    assert (tmp_path / "out" / "iccpr.csv").read_text(encoding="utf-8").count("\n") == 2

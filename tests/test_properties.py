@@ -12,9 +12,11 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rdflib.namespace import RDF
 
 from r2pgraph.errors import DataError
 from r2pgraph.importers.un_treaty_status import COLUMNS, import_tables
+from r2pgraph.namespaces import R2P
 from r2pgraph.sources import load_files
 from tests.conftest import ROOT
 
@@ -95,8 +97,12 @@ def test_the_un_importer_imports_or_refuses_every_row(rows: list[list[str]]) -> 
         writer.writerow(COLUMNS)
         writer.writerows(rows)
         table.write_text(out.getvalue(), encoding="utf-8")
-        report = import_tables([table], Path(tmp) / "out.trig", "2022")
+        data = Path(tmp) / "data"
+        report = import_tables([table], data / "treaty-status" / "ohchr-2022", "2022")
         refused_rows = [p for p in report.refused if p.line and p.line > 1]
         assert report.rows_imported + len(refused_rows) == report.rows_read
         assert all(p.path == str(table) for p in report.refused)
-        assert (Path(tmp) / "out.trig").is_file()
+        written = sorted((data / "treaty-status" / "ohchr-2022").glob("*.csv"))
+        # every row the importer writes is one the build's loader reads as a status record
+        records = [s for g in load_files(written, data) for s in g.graph.subjects(RDF.type, R2P.StatusRecord)]
+        assert len(records) == report.rows_imported

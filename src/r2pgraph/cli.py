@@ -196,6 +196,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         out = args.out or settings.imports_dir / "wikidata.trig"
         agent = args.user_agent or f"r2pgraph/{__version__} (https://w3id.org/r2p/; treaty cross-reference)"
         report = import_wikidata(args.endpoint, out, store, user_agent=agent, timeout=args.timeout)
+    elif args.importer == "un-members":
+        from r2pgraph.importers.un_members import import_un_members
+
+        out = args.out or settings.data_dir / "states" / "un-membership.csv"
+        report = import_un_members(out)
     else:
         from r2pgraph.importers.un_treaty_status import import_tables
 
@@ -212,8 +217,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not paths:
             print("error: no CSV files given (un-treaty-status needs FILES or DIRS)", file=sys.stderr)
             return 2
-        out = args.out or settings.imports_dir / f"un-hr-treaty-status-{args.as_of}.trig"
-        report = import_tables(paths, out, args.as_of, args.source_url)
+        out = args.out or settings.data_dir / "treaty-status" / f"ohchr-{args.as_of}"
+        report = import_tables(paths, out, args.as_of)
     print(report.text())
     print(f"wrote {out}; run `r2pgraph build` to validate and include it")
     if args.report_json:
@@ -415,16 +420,22 @@ def parser() -> argparse.ArgumentParser:
     common(s)
     s.add_argument("--json", action="store_true", help="print the whole build report as JSON")
     s.set_defaults(func=cmd_stats)
-    im = sub.add_parser("import", help="import another publisher's treaty records into the imports directory")
+    im = sub.add_parser(
+        "import", help="import other publishers' records: into data/ (un-members, un-treaty-status) or imports/"
+    )
     common(im)
-    im.add_argument("importer", choices=["un-treaty-status", "wikidata"], help="the kind of records")
+    im.add_argument("importer", choices=["un-members", "un-treaty-status", "wikidata"], help="the kind of records")
     im.add_argument("paths", nargs="*", help="un-treaty-status: CSV files, or directories of them")
     im.add_argument("--endpoint", default="https://query.wikidata.org/sparql", help="wikidata: the SPARQL endpoint")
     im.add_argument("--user-agent", help="wikidata: the User-Agent to send (name the project and a contact)")
     im.add_argument("--timeout", type=float, default=60.0, help="wikidata: seconds per request (default 60)")
     im.add_argument("--as-of", default="2022", help="the date or year the records describe (default 2022)")
-    im.add_argument("--source-url", help="where the records were published")
-    im.add_argument("--out", type=Path, help="the TriG file to write (default: imports/<name>-<as-of>.trig)")
+    im.add_argument(
+        "--out",
+        type=Path,
+        help="where to write (default: data/states/un-membership.csv, data/treaty-status/ohchr-<as-of>/,"
+        " imports/wikidata.trig)",
+    )
     im.add_argument("--report-json", type=Path, help="also write the import report as JSON")
     im.add_argument("--strict", action="store_true", help="exit 1 when any row was refused")
     im.set_defaults(func=cmd_import)

@@ -68,6 +68,7 @@ KINDS = (
     "reconciliation",
     "claim",
     "state-group",
+    "m49-area",
 )
 
 

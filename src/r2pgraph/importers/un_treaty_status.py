@@ -1,8 +1,10 @@
 """Importer for UN human-rights treaty status tables: one CSV per treaty with the columns
 ``iso2, member, state party, year ratification or accession, signatory, no action, status, note``.
 
-Each row becomes an ``r2p:StatusRecord`` saying what the row really says: a party since a year
-(the kind of action is not given), a signatory, or no action, as of the table's date. A row is
+Each row becomes a row of ``data/treaty-status/ohchr-<as-of>/<instrument>.csv`` in the project's
+own columns (loaded by ``r2pgraph.sources.status_tables`` as an ``r2p:StatusRecord``) saying what
+the row really says: a party since a year (the kind of action is not given), a signatory, or no
+action, as of the table's date, with the table's file and line as locator. A row is
 refused — reported with file, line and reason, never silently dropped or "fixed" — when its code
 is not ISO 3166-1, its flags contradict its status, or its year is not a year.
 """
@@ -10,17 +12,14 @@ is not ISO 3166-1, its flags contradict its status, or its year is not a year.
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import hashlib
+import io
 from pathlib import Path
 
 import pycountry
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from r2pgraph.errors import Problem
-from r2pgraph.importers.common import ImportReport, import_activity, write_trig
-from r2pgraph.namespaces import GRAPH, R2P, SCHEMA, mint
+from r2pgraph.importers.common import ImportReport
+from r2pgraph.sources import status_tables
 
 NAME = "un-hr-treaty-status"
 COLUMNS = ["iso2", "member", "state party", "year ratification or accession", "signatory", "no action", "status"]
@@ -45,7 +44,10 @@ INSTRUMENT_OF_FILE = {
     "op_crpd": "op-crpd",
     "opcat": "opcat",
 }
-STATUS = {"state party": R2P.Party, "signatory state": R2P.Signatory, "no action": R2P.NoAction}
+STATUS = ("state party", "signatory state", "no action")
+# The table's status → ours, in the columns of data/treaty-status/ohchr-<as-of>/<instrument>.csv.
+STATUS_OF = {"state party": "party", "signatory state": "signatory", "no action": "no-action"}
+TABLE_COLUMNS = status_tables.COLUMNS
 
 
 def _instrument_key(path: Path) -> str | None:
@@ -89,38 +91,26 @@ def check_row(row: dict[str, str]) -> str | None:
     return None
 
 
-def import_tables(paths: list[Path], out: Path, as_of: str, source_url: str | None = None) -> ImportReport:
-    """Import treaty-status CSV files into ``out`` (a TriG file). Returns the report.
+def import_tables(paths: list[Path], out_dir: Path, as_of: str, source: str | None = None) -> ImportReport:
+    """Import treaty-status CSV files into ``out_dir`` (one ``<instrument>.csv`` each). Returns the report.
 
-    ``as_of`` is the date or year the tables describe (e.g. ``2022``).
+    ``as_of`` is the date or year the tables describe (e.g. ``2022``); ``source`` the id of the
+    source (in data/sources/) that the records cite, by default ``un-hr-treaty-status-<as_of>``.
+    Files of ``out_dir`` that no table wrote are removed, so the folder holds what the tables give.
     """
     report = ImportReport(NAME)
-    started = dt.datetime.now(dt.UTC)
-    activity, prov = import_activity(NAME, started)
-    source = mint("source", f"{NAME}-{as_of}")
-    prov.add((source, RDF.type, R2P.EvidenceSource))
-    title = Literal(f"UN human-rights treaty status by state, as of {as_of}", lang="en")
-    prov.add((source, DCTERMS.title, title))
-    prov.add((source, SKOS.prefLabel, title))
-    prov.add((source, DCTERMS.language, Literal("en", datatype=XSD.language)))
-    prov.add(
-        (
-            source,
-            DCTERMS.bibliographicCitation,
-            Literal(f"Treaty-status tables, one CSV file per treaty ({', '.join(sorted(p.name for p in paths))})."),
-        )
-    )
-    if source_url:
-        prov.add((source, SCHEMA.url, URIRef(source_url)))
-    as_of_literal = Literal(as_of, datatype=XSD.gYear if len(as_of) == 4 else XSD.date)
+    source = source or f"{NAME}-{as_of}"
     known = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
-    graphs: dict[URIRef, Graph] = {URIRef(f"{GRAPH}import/{NAME}/provenance"): prov}
+    tables: dict[str, list[dict[str, str]]] = {}
     for path in sorted(paths):
         display = str(path)
         report.files.append(display)
         instrument_key = _instrument_key(path)
         if instrument_key is None:
             report.refused.append(Problem(display, None, "no instrument is known for this file name"))
+            continue
+        if instrument_key in tables:
+            report.refused.append(Problem(display, None, f"a second table for {instrument_key}; not imported"))
             continue
         raw = path.read_bytes()
         try:
@@ -133,23 +123,16 @@ def import_tables(paths: list[Path], out: Path, as_of: str, source_url: str | No
         if missing:
             report.refused.append(Problem(display, 1, f"missing column(s): {', '.join(missing)}"))
             continue
-        graph_iri = URIRef(f"{GRAPH}import/{NAME}/{path.stem}")
-        g = Graph()
-        g.add((graph_iri, RDF.type, R2P.DataFile))
-        g.add((graph_iri, RDF.type, PROV.Entity))
-        g.add((graph_iri, R2P.filePath, Literal(path.name)))
-        g.add((graph_iri, R2P.contentHash, Literal("sha256:" + hashlib.sha256(raw).hexdigest())))
-        g.add((graph_iri, PROV.wasDerivedFrom, source))
-        g.add((graph_iri, PROV.wasGeneratedBy, activity))
         seen: dict[str, int] = {}
-        imported_here = 0
+        rows: list[dict[str, str]] = []
+        read_here = 0
         try:
             for row in reader:
                 line = reader.line_num
                 row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
                 if not any(row.values()):
                     continue
-                report.rows_read += 1
+                read_here += 1
                 iso2 = row["iso2"]
                 note = row.get("note", "")
                 successor = successor_code(iso2, known) if iso2 not in known else None
@@ -176,28 +159,41 @@ def import_tables(paths: list[Path], out: Path, as_of: str, source_url: str | No
                     report.refused.append(Problem(display, line, f"{iso2} ({row['member']}): {reason}"))
                     continue
                 seen[iso2] = line
-                alpha3 = known[iso2]
-                record = mint("treaty-action", NAME, as_of, alpha3, instrument_key, "status")
-                g.add((record, RDF.type, R2P.StatusRecord))
-                g.add((record, R2P.state, mint("state", alpha3)))
-                g.add((record, R2P.instrument, mint("instrument", instrument_key)))
-                g.add((record, R2P.treatyStatus, STATUS[row["status"].lower()]))
-                g.add((record, R2P.asOf, as_of_literal))
-                year = row["year ratification or accession"]
-                if year:
-                    g.add((record, R2P.sinceYear, Literal(year, datatype=XSD.gYear)))
-                citation = URIRef(f"{record}/citation/1")
-                g.add((record, R2P.hasCitation, citation))
-                g.add((citation, RDF.type, R2P.Citation))
-                g.add((citation, R2P.citesSource, source))
-                g.add((citation, R2P.locator, Literal(f"{path.name}, line {line}")))
-                if note:
-                    g.add((record, SKOS.note, Literal(note, lang="en")))
-                imported_here += 1
+                rows.append(
+                    {
+                        "state": known[iso2],
+                        "instrument": instrument_key,
+                        "status": STATUS_OF[row["status"].lower()],
+                        "since_year": row["year ratification or accession"],
+                        "as_of": as_of,
+                        "source": source,
+                        "locator": f"{path.name}, line {line}",
+                        "note": note,
+                    }
+                )
         except csv.Error as e:  # e.g. a NUL byte or a field past the CSV size limit: refuse the whole file
+            report.rows_read += read_here
             report.refused.append(Problem(display, reader.line_num + 1, f"CSV error, file not imported: {e}"))
             continue
-        report.rows_imported += imported_here
-        graphs[graph_iri] = g
-    write_trig(graphs, out)
+        report.rows_read += read_here
+        report.rows_imported += len(rows)
+        tables[instrument_key] = sorted(rows, key=lambda r: r["state"])
+    write_tables(tables, out_dir)
     return report
+
+
+def write_tables(tables: dict[str, list[dict[str, str]]], out_dir: Path) -> None:
+    """Write one CSV per instrument (LF line ends, rows in state order) and remove any other CSV."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for instrument, rows in sorted(tables.items()):
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=TABLE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        target = out_dir / f"{instrument}.csv"
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(out.getvalue(), encoding="utf-8")
+        tmp.replace(target)
+    for stale in out_dir.glob("*.csv"):
+        if stale.stem not in tables:
+            stale.unlink()

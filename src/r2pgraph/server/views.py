@@ -229,6 +229,36 @@ def instruments(store: Source) -> list[tuple[str, str]]:
     return [(_v(r["i"]), _v(r["l"])) for r in rows]
 
 
+def un_standing(store: Source, state: str) -> str:
+    """One line on the state's UN status and M49 areas, e.g. "UN member since 1956 · Eastern Asia,
+    Asia"; empty when the data records neither."""
+    rows = select(
+        store,
+        PREFIXES
+        + """PREFIX org: <http://www.w3.org/ns/org#>
+    SELECT ?status ?since ?area ?depth WHERE {
+      { ?state r2p:unStatus ?status .
+        OPTIONAL { ?state org:hasMembership ?m . ?m r2p:date ?since } }
+      UNION
+      { ?state r2p:m49Area ?finest . ?finest skos:broader* ?a . ?a skos:prefLabel ?area .
+        { SELECT ?a (COUNT(?up) AS ?depth) WHERE { ?a skos:broader* ?up } GROUP BY ?a } }
+    } ORDER BY DESC(?depth)""",
+        bind={"state": ox.NamedNode(state)},
+    )
+    status = next((r for r in rows if r["status"] is not None), None)
+    words = {
+        "UNMemberState": "UN member",
+        "UNObserverState": "UN observer State",
+        "UNNonMemberState": "not a UN member",
+    }
+    parts = []
+    if status is not None:
+        text = words.get(_v(status["status"]).rsplit("#", 1)[-1], "")
+        parts.append(f"{text} since {_v(status['since'])}" if status["since"] is not None else text)
+    areas = ", ".join(_v(r["area"]) for r in rows if r["area"] is not None)
+    return " · ".join(p for p in (*parts, areas) if p)
+
+
 def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
     """The extra template context for a resource of one of the special kinds (empty otherwise)."""
     if R2P + "State" in types:
@@ -240,7 +270,12 @@ def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
             (inst, label, status(by_instrument.get(inst, [])), by_instrument.get(inst, []))
             for inst, label in instruments(store)
         ]
-        return {"grids": ratings_grid(store, iri), "treaty_status": treaty_status, "timeline": timeline(store, iri)}
+        return {
+            "un_standing": un_standing(store, iri),
+            "grids": ratings_grid(store, iri),
+            "treaty_status": treaty_status,
+            "timeline": timeline(store, iri),
+        }
     if R2P + "Indicator" in types:
         return {"indicator_ratings": indicator_ratings(store, iri)}
     if R2P + "Instrument" in types:

@@ -21,8 +21,10 @@ from r2pgraph.sources.instruments import load_instruments
 from r2pgraph.sources.organisations import load_organisations
 from r2pgraph.sources.state_groups import load_state_groups
 from r2pgraph.sources.states import iso3166_states, load_wikidata_links
+from r2pgraph.sources.status_tables import load_status_table
 from r2pgraph.sources.treaty_actions import load_treaty_actions
 from r2pgraph.sources.turtle import load_turtle
+from r2pgraph.sources.un_membership import load_un_membership
 
 Loader = Callable[[Path, str, str], SourceGraph]
 
@@ -33,12 +35,14 @@ LOADERS: list[tuple[str, Loader]] = [
     ("instruments/*.yaml", load_instruments),
     ("organisations/*.yaml", load_organisations),
     ("sources/*.yaml", load_bibliography),
+    ("states/un-membership.csv", load_un_membership),
     ("states/*.csv", load_wikidata_links),
     ("states/*.yaml", load_state_groups),
     ("assessments/editions.yaml", load_editions),
     ("assessments/*/*-citations.csv", load_citation_table),
     ("assessments/*/*.yaml", load_assessment),
     ("treaty-actions/*.csv", load_treaty_actions),
+    ("treaty-status/ohchr-*/*.csv", load_status_table),
     ("events/*.yaml", load_events),
     ("claims/*.yaml", load_claims),
 ]
