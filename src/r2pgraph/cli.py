@@ -254,35 +254,46 @@ def _emit(rows: list[dict[str, object]], fmt: str) -> None:
 
 
 def cmd_crossref(args: argparse.Namespace) -> int:
-    from r2pgraph.crossref import reconcile
-    from r2pgraph.namespaces import GRAPH, mint
+    from r2pgraph.crossref import DISAGREEMENTS, reconcile, short
+    from r2pgraph.namespaces import mint
 
     store = open_store(current_generation(_settings(args).build_dir))
     state = str(mint("state", args.state)) if args.state else None
     wanted = _instrument_filter(args, store)
-    results = reconcile(store, state=state, instruments=wanted)
+    results = reconcile(store, state=state, instruments=wanted, every_instrument=bool(state))
     rows: list[dict[str, object]] = []
-    if state and wanted:
-        spoken = {r.instrument for r in results}
-        for missing in sorted(set(wanted) - spoken):
-            key = missing.rsplit("/", 1)[-1]
-            rows.append(
-                {"state": args.state, "instrument": key, "verdict": "no source", "sources": "", "disagreements": ""}
-            )
     for r in results:
-        if args.disagreements and r.verdict != "disagree":
+        where = {"state": r.state.rsplit("/", 1)[-1], "instrument": r.instrument.rsplit("/", 1)[-1]}
+        if args.disagreements:
+            for c in r.comparisons:
+                if c.verdict in DISAGREEMENTS:
+                    rows.append(
+                        {
+                            **where,
+                            "verdict": c.verdict,
+                            "compared_at": c.at or "",
+                            "source_a": short(c.a.source),
+                            "as_of_a": c.a.source_as_of or "",
+                            "says_a": c.a.describe(),
+                            "records_a": " ".join(c.a.records),
+                            "source_b": short(c.b.source),
+                            "as_of_b": c.b.source_as_of or "",
+                            "says_b": c.b.describe(),
+                            "records_b": " ".join(c.b.records),
+                            "difference": "; ".join(c.differences),
+                        }
+                    )
+            for text in r.in_force_differences:
+                blank = dict.fromkeys(("compared_at", "source_a", "as_of_a", "says_a", "records_a"), "")
+                rule = dict.fromkeys(("source_b", "as_of_b", "says_b", "records_b"), "")
+                rows.append({**where, "verdict": "disagree on date", **blank, **rule, "difference": text})
             continue
         rows.append(
             {
-                "state": r.state.rsplit("/", 1)[-1],
-                "instrument": r.instrument.rsplit("/", 1)[-1],
+                **where,
                 "verdict": r.verdict,
-                "sources": "; ".join(
-                    f"{v.graph.removeprefix(GRAPH)}: {v.status}{' ' + v.since if v.since else ''}"
-                    + (f" ({v.kind.lower()})" if v.kind else "")
-                    for v in r.views
-                ),
-                "disagreements": "; ".join(r.disagreements),
+                "sources": "; ".join(f"{short(v.source)}: {v.describe()}" for v in r.views),
+                "comparisons": "; ".join([c.describe() for c in r.comparisons] + r.in_force_differences),
             }
         )
     _emit(rows, args.format)
@@ -450,7 +461,11 @@ def parser() -> argparse.ArgumentParser:
     cr = sub.add_parser("crossref", help="who is party to what, per source, and where sources disagree")
     common(cr)
     filters(cr)
-    cr.add_argument("--disagreements", action="store_true", help="only the state/instrument pairs that disagree")
+    cr.add_argument(
+        "--disagreements",
+        action="store_true",
+        help="every disagreement between two sources: one row per pair, with both records and both as-of dates",
+    )
     cr.set_defaults(func=cmd_crossref)
     cl = sub.add_parser("claims", help="assessments' treaty claims checked against the records")
     common(cl)

@@ -1,5 +1,7 @@
 """The ratification matrix: states × instruments, each cell a status with its year, and a marker
-where sources disagree. Built on the cross-reference (r2pgraph.crossref)."""
+where sources disagree. Each cell is the newest source's status (a curated record first, then the
+table with the latest as-of date) from ``r2pgraph.treaty_status``; the marker is the
+cross-reference's verdict (``r2pgraph.crossref``)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from r2pgraph.crossref import PARTY, Reconciliation, SourceView, reconcile
+from r2pgraph.crossref import reconcile
 from r2pgraph.namespaces import R2P, mint
 from r2pgraph.query import Source, select
+from r2pgraph.treaty_status import NO_RECORD, PARTY, newest
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,6 @@ class Matrix:
                 row.append(text + (" (sources disagree)" if cell and cell.disputed else ""))
             writer.writerow(row)
         return out.getvalue()
-
-
-def _best(views: list[SourceView]) -> SourceView:
-    """The view to show: the most recent table or the curated record, preferring a party record."""
-    party = [v for v in views if v.status == PARTY]
-    return (party or views)[0]
 
 
 def labelled(store: Source, class_name: str) -> list[tuple[str, str]]:
@@ -78,11 +75,14 @@ def build_matrix(
     """The matrix over the instruments of ``instrument_set`` (all when None), for every state
     that any source speaks of — or only states with an assessment, or the members of ``group``."""
     instruments = instruments_of(store, instrument_set)
-    results: list[Reconciliation] = reconcile(store, instruments=[i for i, _ in instruments] or None)
     cells = {}
-    for r in results:
-        view = _best(r.views)
-        cells[(r.state, r.instrument)] = Cell(view.status, view.year, r.verdict == "disagree", len(r.views))
+    for r in reconcile(store, instruments=[i for i, _ in instruments] or None):
+        views = [v for v in r.views if v.value != NO_RECORD]
+        if views:
+            view = newest(views)
+            cells[(r.state, r.instrument)] = Cell(
+                view.value, view.year if view.value == PARTY else None, r.disagrees, len(views)
+            )
     state_filter = "?a a r2p:StateAssessment ; r2p:state ?s ." if assessed_only else ""
     bind = {}
     if group:

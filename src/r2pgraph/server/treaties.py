@@ -88,19 +88,24 @@ def matrix_csv(request: Request) -> Response:
 
 @router.api_route("/crossref", methods=["GET", "HEAD"], openapi_extra=_params("state", "instrument", "verdict"))
 def crossref_page(request: Request) -> Response:
-    from r2pgraph.crossref import reconcile
+    from r2pgraph.crossref import DISAGREEMENTS, VERDICTS, reconcile
 
     store: Source = served(request).store
     state = request.query_params.get("state")
     instrument = _iri_param(request, "instrument", "instrument")
+    only = request.query_params.get("verdict") or ""
+    known = ["disagree", *VERDICTS, "single source"]
+    if only and only not in known:
+        raise ProtocolError(400, f"Unknown verdict {only!r} (parameter 'verdict'; one of {', '.join(known)}).")
     results = reconcile(
         store, state=_iri_param(request, "state", "state"), instruments=[instrument] if instrument else None
     )
-    only = request.query_params.get("verdict")
     if only:
-        results = [r for r in results if r.verdict == only]
+        results = [r for r in results if r.verdict == only or (only == "disagree" and r.verdict in DISAGREEMENTS)]
     return templates.TemplateResponse(
-        request, "crossref.html", {"results": results, "GRAPH": GRAPH, "state": state or "", "verdict": only or ""}
+        request,
+        "crossref.html",
+        {"results": results, "GRAPH": GRAPH, "state": state or "", "verdict": only, "verdicts": known},
     )
 
 

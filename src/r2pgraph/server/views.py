@@ -8,8 +8,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from r2pgraph.iris import R2P
+from r2pgraph.iris import GRAPH, R2P
 from r2pgraph.query import Source, select
+from r2pgraph.treaty_status import NO_RECORD, Status, StatusIndex, newest
 
 PREFIXES = f"""PREFIX r2p: <{R2P}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -17,7 +18,6 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX schema: <https://schema.org/>
 """
-CONSENT = ("Ratification", "Accession", "Acceptance", "Approval", "Succession", "Consent to be bound")
 
 
 def _v(term: Any) -> str:
@@ -155,18 +155,25 @@ def treaty_actions(store: Source, state: str | None = None, instrument: str | No
     return list(records.values())
 
 
-def status(actions: list[ActionRecord]) -> str:
-    """Party / signatory / withdrawn, from one state's actions on one instrument."""
-    latest = sorted(actions, key=lambda a: a.date)
-    state = "no action recorded"
-    for a in latest:
-        if a.kind in CONSENT:
-            state = "party"
-        elif a.kind == "Signature" and state != "party":
-            state = "signatory"
-        elif a.kind == "Withdrawal":
-            state = "withdrawn"
-    return state
+@dataclass
+class TreatyStatusRow:
+    """One instrument on a state's page (or one state on an instrument's): the status to show, and
+    what each source says (from ``r2pgraph.treaty_status``)."""
+
+    iri: str
+    label: str
+    status: str
+    by_source: list[tuple[str, str, str]]  # (source graph, its name, what it says)
+    actions: list[ActionRecord]
+
+
+def status_row(
+    index: StatusIndex, state: str, instrument: str, iri: str, label: str, acts: list[ActionRecord]
+) -> TreatyStatusRow:
+    views: list[Status] = [v for v in index.statuses(state, instrument) if v.value != NO_RECORD]
+    shown = newest(views).value if views else NO_RECORD
+    by_source = [(v.source, v.source.removeprefix(GRAPH), v.describe()) for v in views]
+    return TreatyStatusRow(iri, label, shown, by_source, acts)
 
 
 @dataclass
@@ -266,9 +273,9 @@ def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
         by_instrument: dict[str, list[ActionRecord]] = {}
         for a in actions:
             by_instrument.setdefault(a.instrument, []).append(a)
+        index = StatusIndex.load(store, state=iri)
         treaty_status = [
-            (inst, label, status(by_instrument.get(inst, [])), by_instrument.get(inst, []))
-            for inst, label in instruments(store)
+            status_row(index, iri, inst, inst, label, by_instrument.get(inst, [])) for inst, label in instruments(store)
         ]
         return {
             "un_standing": un_standing(store, iri),
@@ -283,6 +290,10 @@ def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
         by_state: dict[str, list[ActionRecord]] = {}
         for a in actions:
             by_state.setdefault(a.state, []).append(a)
-        parties = [(acts[0].state, acts[0].state_label, status(acts), acts) for acts in by_state.values()]
+        index = StatusIndex.load(store, instrument=iri)
+        parties = [
+            status_row(index, acts[0].state, iri, acts[0].state, acts[0].state_label, acts)
+            for acts in by_state.values()
+        ]
         return {"parties": parties}
     return {}
