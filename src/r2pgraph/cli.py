@@ -201,6 +201,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         out = args.out or settings.data_dir / "states" / "un-membership.csv"
         report = import_un_members(out)
+    elif args.importer == "untc-status":
+        return _import_untc_status(args, settings)
     else:
         from r2pgraph.importers.un_treaty_status import import_tables
 
@@ -217,13 +219,46 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not paths:
             print("error: no CSV files given (un-treaty-status needs FILES or DIRS)", file=sys.stderr)
             return 2
-        out = args.out or settings.data_dir / "treaty-status" / f"ohchr-{args.as_of}"
-        report = import_tables(paths, out, args.as_of)
+        as_of = args.as_of or "2022"
+        out = args.out or settings.data_dir / "treaty-status" / f"ohchr-{as_of}"
+        report = import_tables(paths, out, as_of)
     print(report.text())
     print(f"wrote {out}; run `r2pgraph build` to validate and include it")
     if args.report_json:
         args.report_json.write_text(report.as_json(), encoding="utf-8")
     return 1 if args.strict and report.refused else 0
+
+
+def _import_untc_status(args: argparse.Namespace, settings: Settings) -> int:
+    """``import untc-status DIR``: the status tables in DIR into a snapshot folder of data/."""
+    import datetime as dt
+
+    from r2pgraph.importers.untc_status import import_untc_status
+
+    if len(args.paths) != 1 or not Path(args.paths[0]).is_dir():
+        print("error: untc-status needs one DIR of status tables (e.g. 18-10.csv)", file=sys.stderr)
+        return 2
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            print(f"error: --as-of {args.as_of!r} is not a date YYYY-MM-DD", file=sys.stderr)
+            return 2
+    out = args.out
+    if out is None:
+        found = sorted(p.parent for p in (settings.data_dir / "treaty-status").glob("untc-*/manifest.yaml"))
+        if len(found) != 1:
+            where = ", ".join(map(str, found)) or f"none under {settings.data_dir / 'treaty-status'}"
+            print(f"error: give --out, the snapshot folder holding the manifest ({where})", file=sys.stderr)
+            return 2
+        out = found[0]
+    report = import_untc_status(Path(args.paths[0]), out, settings.data_dir, as_of)
+    print(report.text())
+    print(f"wrote {out}; run `r2pgraph build` to validate and include it")
+    if args.report_json:
+        args.report_json.write_text(report.as_json(), encoding="utf-8")
+    return 1 if report.table_errors or (args.strict and report.refused) else 0
 
 
 def _instrument_filter(args: argparse.Namespace, store: object) -> list[str] | None:
@@ -435,17 +470,26 @@ def parser() -> argparse.ArgumentParser:
         "import", help="import other publishers' records: into data/ (un-members, un-treaty-status) or imports/"
     )
     common(im)
-    im.add_argument("importer", choices=["un-members", "un-treaty-status", "wikidata"], help="the kind of records")
-    im.add_argument("paths", nargs="*", help="un-treaty-status: CSV files, or directories of them")
+    im.add_argument(
+        "importer", choices=["un-members", "un-treaty-status", "untc-status", "wikidata"], help="the kind of records"
+    )
+    im.add_argument(
+        "paths", nargs="*", help="un-treaty-status: CSV files, or directories of them; untc-status: one DIR of tables"
+    )
     im.add_argument("--endpoint", default="https://query.wikidata.org/sparql", help="wikidata: the SPARQL endpoint")
     im.add_argument("--user-agent", help="wikidata: the User-Agent to send (name the project and a contact)")
     im.add_argument("--timeout", type=float, default=60.0, help="wikidata: seconds per request (default 60)")
-    im.add_argument("--as-of", default="2022", help="the date or year the records describe (default 2022)")
+    im.add_argument(
+        "--as-of",
+        help="un-treaty-status: the date or year the records describe (default 2022);"
+        " untc-status: the date of a table the manifest lacks",
+    )
     im.add_argument(
         "--out",
         type=Path,
         help="where to write (default: data/states/un-membership.csv, data/treaty-status/ohchr-<as-of>/,"
-        " imports/wikidata.trig)",
+        " imports/wikidata.trig); untc-status: the snapshot folder holding manifest.yaml (default: the one"
+        " data/treaty-status/untc-*/ folder)",
     )
     im.add_argument("--report-json", type=Path, help="also write the import report as JSON")
     im.add_argument("--strict", action="store_true", help="exit 1 when any row was refused")

@@ -23,8 +23,10 @@ from r2pgraph.sources.state_groups import load_state_groups
 from r2pgraph.sources.states import iso3166_states, load_wikidata_links
 from r2pgraph.sources.status_tables import load_status_table
 from r2pgraph.sources.treaty_actions import load_treaty_actions
+from r2pgraph.sources.treaty_status import load_status_records, load_status_tables
 from r2pgraph.sources.turtle import load_turtle
 from r2pgraph.sources.un_membership import load_un_membership
+from r2pgraph.sources.un_names import load_un_name_aliases
 
 Loader = Callable[[Path, str, str], SourceGraph]
 
@@ -36,6 +38,7 @@ LOADERS: list[tuple[str, Loader]] = [
     ("organisations/*.yaml", load_organisations),
     ("sources/*.yaml", load_bibliography),
     ("states/un-membership.csv", load_un_membership),
+    ("states/un-name-aliases.csv", load_un_name_aliases),
     ("states/*.csv", load_wikidata_links),
     ("states/*.yaml", load_state_groups),
     ("assessments/editions.yaml", load_editions),
@@ -43,10 +46,13 @@ LOADERS: list[tuple[str, Loader]] = [
     ("assessments/*/*.yaml", load_assessment),
     ("treaty-actions/*.csv", load_treaty_actions),
     ("treaty-status/ohchr-*/*.csv", load_status_table),
+    ("treaty-status/*/tables.csv", load_status_tables),
+    ("treaty-status/*/*.csv", load_status_records),
     ("events/*.yaml", load_events),
     ("claims/*.yaml", load_claims),
 ]
-IGNORED = ("*.md", ".*", "*/.*")
+# A treaty-status snapshot's manifest is the importer's input; the files it generates carry its facts.
+IGNORED = ("*.md", ".*", "*/.*", "treaty-status/*/manifest.yaml")
 # Data files are written by people; anything larger is a mistake or belongs in imports/.
 MAX_DATA_FILE_BYTES = 16_000_000
 
