@@ -253,9 +253,8 @@ class StatusIndex:
         def src(graph: str) -> SourceRecords:
             return sources.setdefault(graph, SourceRecords(graph))
 
-        dates: dict[tuple[str, str], str] = {
-            (str(_v(r["x"])), str(_v(r["p"]))): str(_v(r["d"])) for r in select(store, ACT_DATES_QUERY, union=False, bind=bind)
-        }
+        dated_rows = select(store, ACT_DATES_QUERY, union=False, bind=bind)
+        dates = {(str(_v(r["x"])), str(_v(r["p"]))): str(_v(r["d"])) for r in dated_rows}
         for row in select(store, ACTIONS_QUERY, union=False, bind=bind):
             g, s, i, x = str(_v(row["g"])), str(_v(row["s"])), str(_v(row["i"])), str(_v(row["x"]))
             kind = str(_v(row["kind"])).rsplit("#", 1)[-1]
