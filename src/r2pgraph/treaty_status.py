@@ -137,7 +137,7 @@ class InForce:
     def describe(self) -> str:
         if self.date is None:
             return ""
-        how = f"derived by {self.article} ({self.rule})" if self.derived else "as the source states"
+        how = f"derived by {self.article}: {self.rule}" if self.derived else "as the source states"
         check = ""
         if self.agrees is not None:
             check = "; the source states the same" if self.agrees else f"; the source states {self.stated}"
@@ -162,6 +162,11 @@ class Status:
     records: tuple[str, ...] = ()
     edge: bool = False  # an act counted is known by its year only, the year of ``on``
     later: tuple[Act, ...] = ()  # the source's acts after ``on``
+
+    @property
+    def status(self) -> str:
+        """The same as ``value``."""
+        return self.value
 
     @property
     def stale(self) -> bool:
