@@ -350,10 +350,30 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
     from r2pgraph.matrix import build_matrix
 
     store = open_store(current_generation(_settings(args).build_dir))
-    sys.stdout.write(build_matrix(store, args.instrument_set, args.assessed_only, args.group).to_csv())
+    try:
+        matrix = build_matrix(
+            store,
+            args.instrument_set,
+            args.assessed_only,
+            args.group,
+            region=args.region,
+            subregion=args.subregion,
+            sort=args.sort,
+            states=args.states,
+        )
+    except ValueError as e:
+        print(f"r2pgraph matrix: {e}", file=sys.stderr)
+        return 2
+    text = matrix.to_csv()
+    if args.format == "json":
+        text = json.dumps(list(csv.DictReader(io.StringIO(text))), indent=2, ensure_ascii=False) + "\n"
+    sys.stdout.write(text)
     return 0
 
 
@@ -516,11 +536,18 @@ def parser() -> argparse.ArgumentParser:
     cl.add_argument("--state", help="ISO 3166-1 alpha-3 code, e.g. JPN")
     cl.add_argument("--format", choices=["table", "csv", "json"], default="table")
     cl.set_defaults(func=cmd_claims)
-    mx = sub.add_parser("matrix", help="the ratification matrix (states × instruments) as CSV")
+    mx = sub.add_parser("matrix", help="the ratification matrix (UN member states × instruments) as CSV")
     common(mx)
     mx.add_argument("--instrument-set", help="only the instruments of this set")
     mx.add_argument("--assessed-only", action="store_true", help="only states with an assessment")
     mx.add_argument("--group", help="only the states of this state group (data/states/groups.yaml)")
+    mx.add_argument("--region", help="only the states of this M49 region (its code, e.g. 142 for Asia)")
+    mx.add_argument("--subregion", help="only the states of this M49 sub-region (its code, e.g. 030)")
+    mx.add_argument(
+        "--states", choices=["members", "all"], default="members", help="UN member states, or every state with records"
+    )
+    mx.add_argument("--sort", choices=["name", "region", "parties"], default="name", help="order of the rows")
+    mx.add_argument("--format", choices=["csv", "json"], default="csv", help="CSV (default) or JSON rows")
     mx.set_defaults(func=cmd_matrix)
     sv = sub.add_parser("serve", help="serve the built graph: SPARQL endpoint and linked-data pages")
     common(sv)

@@ -3,14 +3,18 @@ an indicator (ratings across states and editions) and an instrument (parties, da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from r2pgraph.iris import GRAPH, R2P
 from r2pgraph.query import Source, select
 from r2pgraph.treaty_status import NO_RECORD, Status, StatusIndex, newest
+
+if TYPE_CHECKING:
+    from r2pgraph.treaty_world import TreatyWorld
 
 PREFIXES = f"""PREFIX r2p: <{R2P}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -165,6 +169,7 @@ class TreatyStatusRow:
     status: str
     by_source: list[tuple[str, str, str]]  # (source graph, its name, what it says)
     actions: list[ActionRecord]
+    verdict: str = ""  # the cross-reference's verdict on the sources, when known
 
 
 def status_row(
@@ -243,15 +248,22 @@ def un_standing(store: Source, state: str) -> str:
         store,
         PREFIXES
         + """PREFIX org: <http://www.w3.org/ns/org#>
-    SELECT ?status ?since ?area ?depth WHERE {
+    SELECT ?status ?since ?a ?area ?up WHERE {
       { ?state r2p:unStatus ?status .
         OPTIONAL { ?state org:hasMembership ?m . ?m r2p:date ?since } }
       UNION
-      { ?state r2p:m49Area ?finest . ?finest skos:broader* ?a . ?a skos:prefLabel ?area .
-        { SELECT ?a (COUNT(?up) AS ?depth) WHERE { ?a skos:broader* ?up } GROUP BY ?a } }
-    } ORDER BY DESC(?depth)""",
+      { ?state r2p:m49Area/skos:broader* ?a . ?a skos:prefLabel ?area . OPTIONAL { ?a skos:broader ?up } }
+    }""",
         bind={"state": ox.NamedNode(state)},
     )
+    # the finest area first: the one with the most areas above it (read from the rows, as a
+    # sub-query over every area's depth was a thousand times slower)
+    ups = {_v(r["a"]): _v(r["up"]) for r in rows if r["area"] is not None}
+
+    def depth(area: str, n: int = 0) -> int:
+        return n if n > 9 or not ups.get(area) else depth(ups[area], n + 1)
+
+    rows = sorted(rows, key=lambda r: -depth(_v(r["a"])) if r["area"] is not None else 0)
     status = next((r for r in rows if r["status"] is not None), None)
     words = {
         "UNMemberState": "UN member",
@@ -266,17 +278,24 @@ def un_standing(store: Source, state: str) -> str:
     return " · ".join(p for p in (*parts, areas) if p)
 
 
-def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
-    """The extra template context for a resource of one of the special kinds (empty otherwise)."""
+def view_for(
+    store: Source, iri: str, types: list[str], world: Callable[[], TreatyWorld] | None = None
+) -> dict[str, Any]:
+    """The extra template context for a resource of one of the special kinds (empty otherwise).
+    ``world``: every state's treaty status, when the caller keeps it (read here otherwise)."""
     if R2P + "State" in types:
         actions = treaty_actions(store, state=iri)
         by_instrument: dict[str, list[ActionRecord]] = {}
         for a in actions:
             by_instrument.setdefault(a.instrument, []).append(a)
-        index = StatusIndex.load(store, state=iri)
+        index = world().index if world else StatusIndex.load(store, state=iri)
         treaty_status = [
             status_row(index, iri, inst, inst, label, by_instrument.get(inst, [])) for inst, label in instruments(store)
         ]
+        if world:
+            for row in treaty_status:
+                found = world().reconciliations.get((iri, row.iri))
+                row.verdict = found.verdict if found else ""
         return {
             "un_standing": un_standing(store, iri),
             "grids": ratings_grid(store, iri),
@@ -286,14 +305,7 @@ def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
     if R2P + "Indicator" in types:
         return {"indicator_ratings": indicator_ratings(store, iri)}
     if R2P + "Instrument" in types:
-        actions = treaty_actions(store, instrument=iri)
-        by_state: dict[str, list[ActionRecord]] = {}
-        for a in actions:
-            by_state.setdefault(a.state, []).append(a)
-        index = StatusIndex.load(store, instrument=iri)
-        parties = [
-            status_row(index, acts[0].state, iri, acts[0].state, acts[0].state_label, acts)
-            for acts in by_state.values()
-        ]
-        return {"parties": parties}
+        from r2pgraph.treaty_world import instrument_summary, load_world
+
+        return {"instrument": instrument_summary(world() if world else load_world(store), iri)}
     return {}
