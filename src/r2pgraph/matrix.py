@@ -15,59 +15,13 @@ import pyoxigraph as ox
 
 from r2pgraph.namespaces import R2P, mint
 from r2pgraph.query import Source, select
-from r2pgraph.treaty_status import NO_RECORD, PARTY, SIGNATORY, WITHDRAWN
-from r2pgraph.treaty_world import StateInfo, TreatyWorld, load_world
+from r2pgraph.treaty_status import PARTY
+from r2pgraph.treaty_world import ACT_MARKS, Cell, StateInfo, TreatyWorld, load_world
 
-# The UN Treaty Collection's suffixes for the kind of consent (a ratification has none).
-ACT_MARKS = {"Accession": "a", "Succession": "d", "Acceptance": "A", "Approval": "AA"}
+__all__ = ["ACT_MARKS", "Cell", "Matrix", "build_matrix"]
+
 SORTS = ("name", "region", "parties")
 STATE_CHOICES = ("members", "all", "assessed")
-
-
-@dataclass(frozen=True)
-class Cell:
-    status: str  # party, signatory, no action, not party, withdrawn
-    year: str | None  # of the consent, signature or withdrawal
-    disputed: bool
-    sources: int
-    act: str | None = None  # the kind of consent, when known
-    detail: str = ""  # the status in words with its source and as-of date
-
-    @property
-    def mark(self) -> str:
-        return ACT_MARKS.get(self.act or "", "")
-
-    @property
-    def text(self) -> str:
-        """E.g. "party 2007 (a)", "signatory 1998", "no action"."""
-        text = self.status + (f" {self.year}" if self.year else "")
-        return text + (f" ({self.mark})" if self.mark else "")
-
-    @property
-    def css(self) -> str:
-        """The cell's classes: its status, and for a party the kind of act."""
-        classes = "st-" + self.status.replace(" ", "-")
-        if self.status == PARTY:
-            classes += " act-" + (self.act or "consent").lower()
-        return classes + (" disputed" if self.disputed else "")
-
-
-def world_cell(world: TreatyWorld, state: str, instrument: str) -> Cell | None:
-    """The cell of a state and instrument (None when no source has a record)."""
-    shown = world.shown(state, instrument)
-    if shown is None:
-        return None
-    found = world.reconciliations[(state, instrument)]
-    dated = shown.value in (PARTY, SIGNATORY, WITHDRAWN)
-    source = shown.source.rsplit("/graph/", 1)[-1]
-    return Cell(
-        shown.value,
-        shown.year if dated else None,
-        found.disagrees,
-        len([v for v in found.views if v.value != NO_RECORD]),
-        shown.act if shown.value == PARTY else None,
-        f"{shown.describe()} ({source}; {found.verdict})",
-    )
 
 
 @dataclass
@@ -171,7 +125,7 @@ def build_matrix(
             continue
         if (region and region not in info.areas) or (subregion and subregion not in info.areas):
             continue
-        mine = {(info.iri, i): c for i, _ in instruments if (c := world_cell(world, info.iri, i))}
+        mine = {(info.iri, i): c for i, _ in instruments if (c := world.cells.get((info.iri, i)))}
         if chosen is None and not (info.un_status == "member" if states == "members" else mine):
             continue
         rows.append(info)

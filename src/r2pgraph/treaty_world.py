@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from r2pgraph.crossref import Reconciliation, reconcile
 from r2pgraph.iris import R2P
 from r2pgraph.query import Source, select
-from r2pgraph.treaty_status import NO_ACTION, NO_RECORD, PARTY, SIGNATORY, Status, StatusIndex, newest
+from r2pgraph.treaty_status import NO_ACTION, NO_RECORD, PARTY, SIGNATORY, WITHDRAWN, Status, StatusIndex, newest
 
 UN_STATUS = {
     R2P + "UNMemberState": "member",
@@ -31,6 +31,58 @@ AREAS_QUERY = f"""PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/sk
 SELECT DISTINCT ?s ?area ?up WHERE {{ ?s r2p:m49Area/skos:broader* ?area . OPTIONAL {{ ?area skos:broader ?up }} }}"""
 AREA_LABELS_QUERY = f"""PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?area ?code ?label WHERE {{ ?area a r2p:M49Area ; skos:notation ?code ; skos:prefLabel ?label }}"""
+
+
+# The UN Treaty Collection's suffixes for the kind of consent (a ratification has none).
+ACT_MARKS = {"Accession": "a", "Succession": "d", "Acceptance": "A", "Approval": "AA"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    status: str  # party, signatory, no action, not party, withdrawn
+    year: str | None  # of the consent, signature or withdrawal
+    disputed: bool
+    sources: int
+    act: str | None = None  # the kind of consent, when known
+    detail: str = ""  # the status in words with its source and as-of date
+
+    @property
+    def mark(self) -> str:
+        return ACT_MARKS.get(self.act or "", "")
+
+    @property
+    def text(self) -> str:
+        """E.g. "party 2007 (a)", "signatory 1998", "no action"."""
+        text = self.status + (f" {self.year}" if self.year else "")
+        return text + (f" ({self.mark})" if self.mark else "")
+
+    @property
+    def css(self) -> str:
+        """The cell's classes: its status, and for a party the kind of act."""
+        classes = "st-" + self.status.replace(" ", "-")
+        if self.status == PARTY:
+            classes += " act-" + (self.act or "consent").lower()
+        return classes + (" disputed" if self.disputed else "")
+
+
+def matrix_cell(found: Reconciliation) -> Cell | None:
+    """The matrix cell of a reconciled state and instrument: the status shown (see ``shown``), in
+    short words with its source, as-of date and verdict (None when no source has a record)."""
+    shown = _shown(found)
+    if shown is None:
+        return None
+    dated = shown.value in (PARTY, SIGNATORY, WITHDRAWN)
+    act = shown.act if shown.value == PARTY else None
+    words = shown.value + (f" by {act.lower()}" if act else "") + (f" {shown.since}" if dated and shown.since else "")
+    as_of = f" as of {shown.source_as_of}" if shown.source_as_of else ""
+    return Cell(
+        shown.value,
+        shown.year if dated else None,
+        found.disagrees,
+        len([v for v in found.views if v.value != NO_RECORD]),
+        act,
+        f"{words}{as_of} · {shown.source.rsplit('/graph/', 1)[-1]} · {found.verdict}",
+    )
 
 
 @dataclass(frozen=True)
@@ -81,6 +133,11 @@ def state_infos(store: Source) -> dict[str, StateInfo]:
     return infos
 
 
+def _shown(found: Reconciliation) -> Status | None:
+    views = [v for v in found.views if v.value != NO_RECORD]
+    return newest(views) if views else None
+
+
 @dataclass
 class TreatyWorld:
     """The status index, every reconciliation by (state, instrument), and every state's standing."""
@@ -89,12 +146,13 @@ class TreatyWorld:
     reconciliations: dict[tuple[str, str], Reconciliation]
     states: dict[str, StateInfo]
 
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)  # the matrix's, by (state, instrument)
+
     def shown(self, state: str, instrument: str) -> Status | None:
         """The status a page shows for the state and instrument: the newest source's (a curated
         record first); None when no source has a record."""
         found = self.reconciliations.get((state, instrument))
-        views = [v for v in found.views if v.value != NO_RECORD] if found else []
-        return newest(views) if views else None
+        return _shown(found) if found else None
 
     def regions(self) -> list[tuple[Area, list[Area]]]:
         """The M49 regions with their sub-regions, as the states' data gives them, by name."""
@@ -112,7 +170,8 @@ def load_world(store: Source) -> TreatyWorld:
     scale: do it once per generation)."""
     index = StatusIndex.load(store)
     found = {(r.state, r.instrument): r for r in reconcile(index)}
-    return TreatyWorld(index, found, state_infos(store))
+    cells = {key: cell for key, r in found.items() if (cell := matrix_cell(r))}
+    return TreatyWorld(index, found, state_infos(store), cells)
 
 
 @dataclass
