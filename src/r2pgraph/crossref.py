@@ -80,10 +80,10 @@ class Comparison:
     differences: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        at = f"at {self.at}" if self.at else "now"
+        at = f" (at {self.at})" if self.at else ""
         sides = f"{short(self.a.source)}: {self.a.describe()}; {short(self.b.source)}: {self.b.describe()}"
         how = f" — {'; '.join(self.differences)}" if self.differences else ""
-        return f"{self.verdict} ({at}) — {sides}{how}"
+        return f"{self.verdict}{at} — {sides}{how}"
 
 
 @dataclass
@@ -149,7 +149,12 @@ def compare(index: StatusIndex, state: str, instrument: str, first: str, second:
     if disagreements:
         verdict = min((v for v, _ in disagreements), key=VERDICTS.index)
         return Comparison(a, b, at, verdict, [text for _, text in disagreements])
-    changed = [s for s, dated in ((latest_a, a), (latest_b, b)) if s.value != dated.value or s.since != dated.since]
+    # A "not party" on the date (a table read before its own date) is whatever the other says.
+    resolved = [
+        (latest_a, a, b.value if a.value == NOT_PARTY else a.value),
+        (latest_b, b, a.value if b.value == NOT_PARTY else b.value),
+    ]
+    changed = [s for s, dated, value in resolved if s.value != value or (value == PARTY and s.since != dated.since)]
     if changed:
         acts = [f"{short(s.source)}: {s.describe()}" for s in changed]
         return Comparison(a, b, at, LATER_CHANGE, [f"after {at}: {'; '.join(acts)}"])

@@ -187,7 +187,9 @@ class Status:
                 text += ", " + self.in_force.describe()
         elif self.value in (SIGNATORY, WITHDRAWN) and self.since:
             text += f" since {self.since}"
-        if self.source_as_of:
+        if self.source_as_of and self.as_of and end_of(self.as_of) < end_of(self.source_as_of):
+            text += f" on {self.as_of} (source as of {self.source_as_of})"
+        elif self.source_as_of:
             text += f" as of {self.source_as_of}"
         return text
 
