@@ -121,9 +121,14 @@ def _same_date(a: str | None, b: str | None) -> str | None:
     return COARSER if a[:4] == b[:4] else DISAGREE_DATE
 
 
-def compare(index: StatusIndex, state: str, instrument: str, first: str, second: str) -> Comparison | None:
-    """The verdict on two sources for a state and instrument (None when neither has a record)."""
-    latest_a, latest_b = index.status(state, instrument, first), index.status(state, instrument, second)
+def compare(
+    index: StatusIndex, state: str, instrument: str, first: str | Status, second: str | Status
+) -> Comparison | None:
+    """The verdict on two sources (named graphs, or their latest statuses) for a state and
+    instrument; None when neither has a record."""
+    latest_a = first if isinstance(first, Status) else index.status(state, instrument, first)
+    latest_b = second if isinstance(second, Status) else index.status(state, instrument, second)
+    first, second = latest_a.source, latest_b.source
     if latest_a.value == NO_RECORD and latest_b.value == NO_RECORD:
         return None
     if NO_RECORD in (latest_a.value, latest_b.value):
@@ -168,8 +173,8 @@ def reconcile_one(index: StatusIndex, state: str, instrument: str) -> Reconcilia
     speaking = index.speaking(state, instrument)
     views = [index.status(state, instrument, g) for g in speaking]
     comparisons = []
-    for n, first in enumerate(speaking):
-        for second in speaking[n + 1 :]:
+    for n, first in enumerate(views):
+        for second in views[n + 1 :]:
             found = compare(index, state, instrument, first, second)
             if found is not None:
                 comparisons.append(found)
