@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import csv
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
+from rdflib.namespace import PROV
 
 from r2pgraph.cli import main
 from r2pgraph.errors import DataError
 from r2pgraph.importers.un_names import NameResolver, same_country
 from r2pgraph.importers.untc_status import import_untc_status
 from r2pgraph.importers.untc_tables import HeaderError, read_header, strip_footnotes
+from r2pgraph.namespaces import R2P
 from r2pgraph.sources.treaty_status import load_status_records, load_status_tables
 from r2pgraph.sources.un_names import load_un_name_aliases, read_aliases
 
@@ -387,11 +392,6 @@ def test_every_real_table_is_imported_and_every_row_accounted_for() -> None:
 
 def test_the_tables_file_loads_as_sources_that_say_what_they_cover() -> None:
     graph = load_status_tables(SNAPSHOT / "tables.csv", "tables.csv", "treaty-status/untc-2015/tables.csv").graph
-    from rdflib import URIRef
-    from rdflib.namespace import PROV
-
-    from r2pgraph.namespaces import R2P
-
     table = URIRef("https://w3id.org/r2p/id/source/untc-2015-xviii-10")
     assert str(graph.value(table, R2P.asOf)) == "2014-01-27"
     assert graph.value(table, R2P.coversInstrument) == URIRef("https://w3id.org/r2p/id/instrument/rome-statute")
@@ -404,9 +404,6 @@ def test_the_tables_file_loads_as_sources_that_say_what_they_cover() -> None:
 
 
 def test_the_build_and_the_server_never_import_country_converter() -> None:
-    import subprocess
-    import sys
-
     code = (
         "import sys, r2pgraph.build, r2pgraph.sources, r2pgraph.cli, r2pgraph.server.app;"
         "sys.exit('country_converter' in sys.modules or 'pandas' in sys.modules)"
