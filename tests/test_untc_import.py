@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import csv
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
+from rdflib.namespace import PROV
 
 from r2pgraph.cli import main
 from r2pgraph.errors import DataError
 from r2pgraph.importers.un_names import NameResolver, same_country
 from r2pgraph.importers.untc_status import import_untc_status
 from r2pgraph.importers.untc_tables import HeaderError, read_header, strip_footnotes
+from r2pgraph.namespaces import R2P
 from r2pgraph.sources.treaty_status import load_status_records, load_status_tables
 from r2pgraph.sources.un_names import load_un_name_aliases, read_aliases
 
@@ -62,6 +67,7 @@ FIXTURE_TABLES = [
     ("5-5.csv", "V-5", "2014-01-27"),
     ("4-13.csv", "IV-13", "2014-07-10"),
     ("4-1.csv", "IV-1", "2014-01-01"),  # Andorra's accession of 2014-09-22 is later: refused
+    ("4-15.csv", "IV-15", "2014-07-10"),
 ]
 
 
@@ -158,6 +164,10 @@ def test_every_fault_class_is_reported_with_file_line_and_reason(imported: tuple
         20: {"malformed row"},  # one cell too many
     }
     assert faults_of(report, "5-5.csv") == {4: {"unknown suffix"}}  # no suffix, and no ratification column
+    # formal confirmation (c) is an international organisation's act: the EU is no state, and a
+    # state credited with one is a fault, not a consent
+    assert faults_of(report, "4-15.csv") == {2: {"not-a-state"}, 3: {"not a state's act"}}
+    assert kinds(records(out / "IV-15.csv"), "JOR") == [("signature", "2007-03-30"), ("ratification", "2008-03-31")]
     messages = {f.line: f.message for f in report.faults if f.file == "18-10.csv"}  # type: ignore[attr-defined]
     assert "31 Feb 1999" in messages[11] and "Belgium" in messages[11]
     assert "before the adoption (1998-07-17)" in messages[17]
@@ -382,11 +392,6 @@ def test_every_real_table_is_imported_and_every_row_accounted_for() -> None:
 
 def test_the_tables_file_loads_as_sources_that_say_what_they_cover() -> None:
     graph = load_status_tables(SNAPSHOT / "tables.csv", "tables.csv", "treaty-status/untc-2015/tables.csv").graph
-    from rdflib import URIRef
-    from rdflib.namespace import PROV
-
-    from r2pgraph.namespaces import R2P
-
     table = URIRef("https://w3id.org/r2p/id/source/untc-2015-xviii-10")
     assert str(graph.value(table, R2P.asOf)) == "2014-01-27"
     assert graph.value(table, R2P.coversInstrument) == URIRef("https://w3id.org/r2p/id/instrument/rome-statute")
@@ -396,3 +401,11 @@ def test_the_tables_file_loads_as_sources_that_say_what_they_cover() -> None:
     assert "b85e1e21be32b2a757d14ff9dbe1f4b401f2e165/treaties/18-10.csv" in str(
         graph.value(scrape, URIRef("https://schema.org/url"))
     )
+
+
+def test_the_build_and_the_server_never_import_country_converter() -> None:
+    code = (
+        "import sys, r2pgraph.build, r2pgraph.sources, r2pgraph.cli, r2pgraph.server.app;"
+        "sys.exit('country_converter' in sys.modules or 'pandas' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

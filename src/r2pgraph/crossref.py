@@ -80,10 +80,10 @@ class Comparison:
     differences: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        at = f"at {self.at}" if self.at else "now"
+        at = f" (at {self.at})" if self.at else ""
         sides = f"{short(self.a.source)}: {self.a.describe()}; {short(self.b.source)}: {self.b.describe()}"
         how = f" — {'; '.join(self.differences)}" if self.differences else ""
-        return f"{self.verdict} ({at}) — {sides}{how}"
+        return f"{self.verdict}{at} — {sides}{how}"
 
 
 @dataclass
@@ -121,9 +121,14 @@ def _same_date(a: str | None, b: str | None) -> str | None:
     return COARSER if a[:4] == b[:4] else DISAGREE_DATE
 
 
-def compare(index: StatusIndex, state: str, instrument: str, first: str, second: str) -> Comparison | None:
-    """The verdict on two sources for a state and instrument (None when neither has a record)."""
-    latest_a, latest_b = index.status(state, instrument, first), index.status(state, instrument, second)
+def compare(
+    index: StatusIndex, state: str, instrument: str, first: str | Status, second: str | Status
+) -> Comparison | None:
+    """The verdict on two sources (named graphs, or their latest statuses) for a state and
+    instrument; None when neither has a record."""
+    latest_a = first if isinstance(first, Status) else index.status(state, instrument, first)
+    latest_b = second if isinstance(second, Status) else index.status(state, instrument, second)
+    first, second = latest_a.source, latest_b.source
     if latest_a.value == NO_RECORD and latest_b.value == NO_RECORD:
         return None
     if NO_RECORD in (latest_a.value, latest_b.value):
@@ -149,7 +154,12 @@ def compare(index: StatusIndex, state: str, instrument: str, first: str, second:
     if disagreements:
         verdict = min((v for v, _ in disagreements), key=VERDICTS.index)
         return Comparison(a, b, at, verdict, [text for _, text in disagreements])
-    changed = [s for s, dated in ((latest_a, a), (latest_b, b)) if s.value != dated.value or s.since != dated.since]
+    # A "not party" on the date (a table read before its own date) is whatever the other says.
+    resolved = [
+        (latest_a, a, b.value if a.value == NOT_PARTY else a.value),
+        (latest_b, b, a.value if b.value == NOT_PARTY else b.value),
+    ]
+    changed = [s for s, dated, value in resolved if s.value != value or (value == PARTY and s.since != dated.since)]
     if changed:
         acts = [f"{short(s.source)}: {s.describe()}" for s in changed]
         return Comparison(a, b, at, LATER_CHANGE, [f"after {at}: {'; '.join(acts)}"])
@@ -163,8 +173,8 @@ def reconcile_one(index: StatusIndex, state: str, instrument: str) -> Reconcilia
     speaking = index.speaking(state, instrument)
     views = [index.status(state, instrument, g) for g in speaking]
     comparisons = []
-    for n, first in enumerate(speaking):
-        for second in speaking[n + 1 :]:
+    for n, first in enumerate(views):
+        for second in views[n + 1 :]:
             found = compare(index, state, instrument, first, second)
             if found is not None:
                 comparisons.append(found)

@@ -57,7 +57,8 @@ WHERE {
   FILTER(?cls != r2p:TreatyAction && ?cls != r2p:ConsentToBeBound)
   OPTIONAL { ?record r2p:hasCitation/r2p:citesSource/<https://schema.org/url> ?source_url }
   OPTIONAL { ?record r2p:unconfirmed ?unconfirmed }
-} GROUP BY ?state ?instrument ?action ?date ?unconfirmed ?record ORDER BY ?state ?instrument ?date
+} GROUP BY ?state ?instrument ?action ?date ?unconfirmed ?record
+ORDER BY ?state ?instrument ?date ?action ?record ?unconfirmed
 """
 
 

@@ -54,7 +54,7 @@ SELECT ?x ?p ?d WHERE {{ VALUES ?p {{ r2p:asOf r2p:inForceFrom }}
   GRAPH ?g {{ ?x ?p ?d ; r2p:state ?s ; r2p:instrument ?i }} {not_staging("g")} }}"""
 STATUS_QUERY = f"""PREFIX r2p: <{R2P}>
 SELECT ?g ?x ?s ?i ?status ?since ?asof WHERE {{
-  GRAPH ?g {{ ?x a r2p:StatusRecord ; r2p:state ?s ; r2p:instrument ?i ; r2p:treatyStatus ?status ;
+  GRAPH ?g {{ ?x r2p:instrument ?i ; r2p:state ?s ; a r2p:StatusRecord ; r2p:treatyStatus ?status ;
                  r2p:asOf ?asof . OPTIONAL {{ ?x r2p:sinceYear ?since }} }}
   {not_staging("g")}
 }}"""
@@ -62,7 +62,7 @@ TABLES_QUERY = f"""PREFIX r2p: <{R2P}>
 SELECT DISTINCT ?g ?t ?i ?asof ?every ?unread WHERE {{
   GRAPH ?tg {{ ?t a r2p:StatusTable ; r2p:coversInstrument ?i ; r2p:asOf ?asof ; r2p:listsEveryParticipant ?every .
              OPTIONAL {{ ?t r2p:unreadState ?unread }} }}
-  {{ SELECT DISTINCT ?g ?t WHERE {{ GRAPH ?g {{ ?c r2p:citesSource ?t }} }} }}
+  GRAPH ?g {{ ?c r2p:citesSource ?t }}
   {not_staging("g")}
 }}"""
 HAS_DATED_RECORDS = f"""PREFIX r2p: <{R2P}> SELECT ?x WHERE {{ GRAPH ?g {{ ?x r2p:asOf ?a }} }} LIMIT 1"""
@@ -187,7 +187,9 @@ class Status:
                 text += ", " + self.in_force.describe()
         elif self.value in (SIGNATORY, WITHDRAWN) and self.since:
             text += f" since {self.since}"
-        if self.source_as_of:
+        if self.source_as_of and self.as_of and end_of(self.as_of) < end_of(self.source_as_of):
+            text += f" on {self.as_of} (source as of {self.source_as_of})"
+        elif self.source_as_of:
             text += f" as of {self.source_as_of}"
         return text
 
@@ -242,6 +244,7 @@ class StatusIndex:
         known = {s for src in sources.values() for s in src.states}
         self.world = sorted(set(world) | known)  # UN members and observers, and every state recorded
         self.instruments = sorted(rules)
+        self._speaking: dict[str, list[str]] | None = None
 
     @classmethod
     def load(cls, store: Source, state: str | None = None, instrument: str | None = None) -> StatusIndex:
@@ -300,7 +303,15 @@ class StatusIndex:
     def speaking(self, state: str, instrument: str) -> list[str]:
         """The sources that take part in comparisons of the state and instrument (see
         ``SourceRecords.speaks_for``), by name."""
-        return sorted(g for g, s in self.sources.items() if s.speaks_for(state, instrument))
+        if self._speaking is None:  # by instrument: the sources that speak for it, or may
+            self._speaking = {}
+            for i in set(self.instruments) | {i for s in self.sources.values() for i in s.instruments}:
+                self._speaking[i] = sorted(
+                    g
+                    for g, s in self.sources.items()
+                    if i in s.tables or (not s.tables and (i in s.instruments or not s.rows))
+                )
+        return [g for g in self._speaking.get(instrument, []) if self.sources[g].speaks_for(state, instrument)]
 
     def status(self, state: str, instrument: str, source: str, on: str | None = None) -> Status:
         """State ``state``'s status for ``instrument`` on ``on`` (``YYYY-MM-DD`` or ``YYYY``; None:
@@ -308,19 +319,17 @@ class StatusIndex:
         unknown source."""
         record = self.sources[source]
         limit = end_of(on) if on else None
-        base = Status(source, state, instrument, NO_RECORD, on, None)
         row = record.rows.get((state, instrument))
         if row is not None:
-            return self._from_row(base, row, limit)
+            return self._from_row(Status(source, state, instrument, NO_RECORD, on, None), row, limit)
         table = record.tables.get(instrument)
         acts = record.acts.get((state, instrument), [])
         source_as_of = table.as_of if table else max((a.as_of for a in acts if a.as_of), default=None)
         as_of = earlier(on, source_as_of)
         if not acts:
             if table and table.lists_every_participant and state not in table.unread:
-                return replace(base, value=NO_ACTION, as_of=as_of, source_as_of=source_as_of, records=(table.iri,))
-            return base
-        status = replace(base, value=NO_ACTION, as_of=as_of, source_as_of=source_as_of)
+                return Status(source, state, instrument, NO_ACTION, on, as_of, source_as_of, records=(table.iri,))
+            return Status(source, state, instrument, NO_RECORD, on, None)
         done: list[Act] = []
         later: list[Act] = []
         edge = False
@@ -340,9 +349,14 @@ class StatusIndex:
                     value, since = SIGNATORY, act.date
             elif act.kind == "Withdrawal":
                 value, since, consent = WITHDRAWN, act.date, None
-        return replace(
-            status,
-            value=value,
+        return Status(
+            source,
+            state,
+            instrument,
+            value,
+            on,
+            as_of,
+            source_as_of,
             since=since,
             signed=signed,
             act=None if consent is None or consent.kind == "ConsentToBeBound" else consent.kind,

@@ -290,6 +290,10 @@ def import_table(
             others = ", ".join(str(n) for n in lines_of[alpha3] if n != row.line)
             faults.append(("listed twice", f"{alpha3} also has a row at line(s) {others}"))
         for act in row.acts:
+            if act.kind == "formal-confirmation" and alpha3:
+                faults.append(
+                    ("not a state's act", f"formal confirmation ({act.date}) is an international organisation's act")
+                )
             if adopted and act.date < adopted:
                 faults.append(("before adoption", f"{act.kind} dated {act.date}, before the adoption ({adopted})"))
             if latest is None or act.date > latest[0]:
