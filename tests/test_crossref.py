@@ -185,14 +185,14 @@ def test_matrix(with_tables: BuildResult) -> None:
     matrix = build_matrix(store)
     rows = {r["state"]: r for r in csv.DictReader(io.StringIO(matrix.to_csv()))}
     assert rows["JPN"]["ICCPR"] == "party 1979 (sources disagree)"
-    assert rows["JPN"]["CAT"] == "party 1999"
+    assert rows["JPN"]["CAT"] == "party 1999 (a)"  # the curated accession, the newest source
     assert rows["FRA"]["CAT"] == "party 1986"
     assert rows["TLS"]["ICCPR"] == "party 2003"
     assert rows["JPN"]["Genocide Convention"] == "no action"  # UNTC's table, as of 2015-03-14
     grouped = build_matrix(store, group="apr2p-assessed-2019")
-    assert [code for _, code, _ in grouped.states] == ["JPN"]
+    assert [s.code for s in grouped.states] == ["JPN"]
     key = build_matrix(store, "apr2p-key-instruments", assessed_only=True)
-    assert [code for _, code, _ in key.states] == ["JPN"]
+    assert [s.code for s in key.states] == ["JPN"]
     assert len(key.instruments) == 5
 
 

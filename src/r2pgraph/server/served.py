@@ -99,6 +99,11 @@ class Served:
                 self._derived[key] = compute()
             return self._derived[key]  # type: ignore[return-value]
 
+    def derived_if_ready(self, key: str) -> object | None:
+        """What ``derived`` has computed for ``key`` already, or None (never computes it)."""
+        with self._derive_lock:
+            return self._derived.get(key)
+
     def enter(self) -> None:
         with self._lock:
             self._users += 1

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 router = APIRouter()
 templates = make_templates()
+WORLD_KEY = "treaty-world"
 MATRIX_PARAMETERS = ("set", "group", "states", "region", "subregion", "sort", "format")
 
 
@@ -32,7 +33,13 @@ def treaty_world(request: Request) -> TreatyWorld:
     from r2pgraph.treaty_world import load_world
 
     version = served(request)
-    return version.derived("treaty-world", lambda: load_world(version.store))
+    return version.derived(WORLD_KEY, lambda: load_world(version.store))
+
+
+def treaty_world_if_ready(request: Request) -> TreatyWorld | None:
+    """The served version's treaty statuses if a request has read them already, else None."""
+    found = served(request).derived_if_ready(WORLD_KEY)
+    return found  # type: ignore[return-value]
 
 
 def _set_param(request: Request, store: Source) -> str | None:

@@ -279,23 +279,29 @@ def un_standing(store: Source, state: str) -> str:
 
 
 def view_for(
-    store: Source, iri: str, types: list[str], world: Callable[[], TreatyWorld] | None = None
+    store: Source,
+    iri: str,
+    types: list[str],
+    world: Callable[[], TreatyWorld] | None = None,
+    loaded: TreatyWorld | None = None,
 ) -> dict[str, Any]:
     """The extra template context for a resource of one of the special kinds (empty otherwise).
-    ``world``: every state's treaty status, when the caller keeps it (read here otherwise)."""
+    ``world``: every state's treaty status, when the caller keeps it (an instrument's page reads
+    it; read here otherwise); ``loaded``: the same when already read (a state's page uses it then,
+    and otherwise reads only the state's records)."""
     if R2P + "State" in types:
         actions = treaty_actions(store, state=iri)
         by_instrument: dict[str, list[ActionRecord]] = {}
         for a in actions:
             by_instrument.setdefault(a.instrument, []).append(a)
-        index = world().index if world else StatusIndex.load(store, state=iri)
+        from r2pgraph.crossref import reconcile_one
+
+        index = loaded.index if loaded else StatusIndex.load(store, state=iri)
         treaty_status = [
             status_row(index, iri, inst, inst, label, by_instrument.get(inst, [])) for inst, label in instruments(store)
         ]
-        if world:
-            for row in treaty_status:
-                found = world().reconciliations.get((iri, row.iri))
-                row.verdict = found.verdict if found else ""
+        for row in treaty_status:
+            row.verdict = reconcile_one(index, iri, row.iri).verdict
         return {
             "un_standing": un_standing(store, iri),
             "grids": ratings_grid(store, iri),
