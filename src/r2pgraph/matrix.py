@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from r2pgraph.namespaces import R2P, mint
 from r2pgraph.query import Source, select
 from r2pgraph.treaty_status import PARTY
-from r2pgraph.treaty_world import ACT_MARKS, Cell, StateInfo, TreatyWorld, load_world
+from r2pgraph.treaty_world import ACT_MARKS, Area, Cell, StateInfo, TreatyWorld, load_world
 
 __all__ = ["ACT_MARKS", "Cell", "Matrix", "build_matrix"]
 
@@ -47,8 +47,8 @@ class Matrix:
         return out.getvalue()
 
 
-def _label(area: object) -> str:
-    return str(getattr(area, "label", "")) if area else ""
+def _label(area: Area | None) -> str:
+    return area.label if area else ""
 
 
 def labelled(store: Source, class_name: str) -> list[tuple[str, str]]:
