@@ -210,8 +210,9 @@ def _date_literal(value: str) -> Literal:
 
 
 def reconciliation_graph(results: list[Reconciliation]) -> tuple[Graph, Graph]:
-    """The reconciliations as RDF for ``graph/crossref`` (those with a comparison), and their
-    disagreements alone for ``graph/disagreements``."""
+    """The reconciliations as RDF for ``graph/crossref`` (those with a comparison: their verdict,
+    and each comparison that is not an agreement, with both records), and their disagreements
+    alone for ``graph/disagreements``."""
     g, disagreements = Graph(), Graph()
     for r in results:
         if not r.comparisons and not r.in_force_differences:
@@ -224,8 +225,6 @@ def reconciliation_graph(results: list[Reconciliation]) -> tuple[Graph, Graph]:
         g.add((node, R2P.verdict, VERDICT_CONCEPTS[r.verdict]))
         for view in r.views:
             g.add((node, PROV.wasDerivedFrom, URIRef(view.source)))
-            for record in view.records:
-                g.add((node, R2P.comparesRecord, URIRef(record)))
             if view.in_force and view.in_force.derived and view.in_force.date:
                 g.add((node, R2P.derivedInForceDate, Literal(view.in_force.date, datatype=XSD.date)))
         for text in r.in_force_differences:
@@ -233,6 +232,8 @@ def reconciliation_graph(results: list[Reconciliation]) -> tuple[Graph, Graph]:
                 g.add(t)
                 disagreements.add(t)
         for n, c in enumerate(r.comparisons, start=1):
+            if c.verdict in (AGREE, COARSER):  # the reconciliation's verdict says enough
+                continue
             pair = URIRef(f"{node}/comparison/{n}")
             triples: list[tuple[URIRef, URIRef, URIRef | Literal]] = [
                 (node, R2P.comparison, pair),

@@ -242,8 +242,10 @@ def read_instruments(data_dir: Path) -> dict[str, tuple[str, dt.date | None, str
     for path in sorted((data_dir / "instruments").glob("*.yaml")):
         for item in read_yaml(path, str(path)).get("instruments") or []:
             if isinstance(item, dict) and item.get("untc") and item.get("id"):
-                adopted = str(item.get("adopted") or "")
-                day = dt.date.fromisoformat(adopted) if _DATE.match(adopted) else None
+                try:  # a bad date is the build's to report; here it only means no adoption check
+                    day: dt.date | None = dt.date.fromisoformat(str(item.get("adopted") or ""))
+                except ValueError:
+                    day = None
                 found[str(item["untc"])] = (str(item["id"]), day, str(item.get("title") or ""))
     return found
 

@@ -244,38 +244,32 @@ def instruments(store: Source) -> list[tuple[str, str]]:
 def un_standing(store: Source, state: str) -> str:
     """One line on the state's UN status and M49 areas, e.g. "UN member since 1956 · Eastern Asia,
     Asia"; empty when the data records neither."""
-    rows = select(
+    bind = {"state": ox.NamedNode(state)}
+    query = "PREFIX org: <http://www.w3.org/ns/org#> SELECT ?status ?since WHERE { ?state r2p:unStatus ?status ."
+    rows = select(store, PREFIXES + query + " OPTIONAL { ?state org:hasMembership/r2p:date ?since } }", bind=bind)
+    areas = select(
         store,
         PREFIXES
-        + """PREFIX org: <http://www.w3.org/ns/org#>
-    SELECT ?status ?since ?a ?area ?up WHERE {
-      { ?state r2p:unStatus ?status .
-        OPTIONAL { ?state org:hasMembership ?m . ?m r2p:date ?since } }
-      UNION
-      { ?state r2p:m49Area/skos:broader* ?a . ?a skos:prefLabel ?area . OPTIONAL { ?a skos:broader ?up } }
-    }""",
-        bind={"state": ox.NamedNode(state)},
+        + """SELECT ?a ?label ?up WHERE { ?state r2p:m49Area/skos:broader* ?a . ?a skos:prefLabel ?label
+             OPTIONAL { ?a skos:broader ?up } }""",
+        bind=bind,
     )
-    # the finest area first: the one with the most areas above it (read from the rows, as a
-    # sub-query over every area's depth was a thousand times slower)
-    ups = {_v(r["a"]): _v(r["up"]) for r in rows if r["area"] is not None}
-
-    def depth(area: str, n: int = 0) -> int:
-        return n if n > 9 or not ups.get(area) else depth(ups[area], n + 1)
-
-    rows = sorted(rows, key=lambda r: -depth(_v(r["a"])) if r["area"] is not None else 0)
-    status = next((r for r in rows if r["status"] is not None), None)
     words = {
         "UNMemberState": "UN member",
         "UNObserverState": "UN observer State",
         "UNNonMemberState": "not a UN member",
     }
     parts = []
-    if status is not None:
-        text = words.get(_v(status["status"]).rsplit("#", 1)[-1], "")
-        parts.append(f"{text} since {_v(status['since'])}" if status["since"] is not None else text)
-    areas = ", ".join(_v(r["area"]) for r in rows if r["area"] is not None)
-    return " · ".join(p for p in (*parts, areas) if p)
+    if rows:
+        text = words.get(_v(rows[0]["status"]).rsplit("#", 1)[-1], "")
+        parts.append(f"{text} since {_v(rows[0]['since'])}" if rows[0]["since"] is not None else text)
+    label = {_v(r["a"]): _v(r["label"]) for r in areas}
+    up = {_v(r["a"]): _v(r["up"]) for r in areas if r["up"] is not None}
+    chain = [a for a in label if a not in up.values()][:1]  # the finest: no other area's parent
+    while chain and chain[-1] in up and up[chain[-1]] not in chain:
+        chain.append(up[chain[-1]])
+    names = ", ".join(label[a] for a in chain if a in label)
+    return " · ".join(p for p in (*parts, names) if p)
 
 
 def view_for(
