@@ -40,11 +40,12 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format src tests
 	$(VENV)/bin/ruff check --fix src tests
 
-bench: $(STAMP) ## benchmark at 50 and 200 states (builds validated), against rdflib-endpoint too; results and plot in bench/results/
+bench: $(STAMP) ## benchmark at 50 and 200 states (builds validated), against rdflib-endpoint too, and the world's treaty records; results and plot in bench/results/
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) -W ignore bench/run.py --sizes 50,200 --out bench/results
 	$(VENV)/bin/r2pgraph build
 	$(PY) bench/under_load.py --build-dir build --out bench/results
+	$(PY) bench/world.py --out bench/results
 
 LARGE ?= 1000
 bench-large: $(STAMP) ## build $(LARGE) synthetic states (about 10 min), then serve them: cold start, memory under load

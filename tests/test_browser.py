@@ -59,9 +59,32 @@ def test_state_page_shows_the_ratings_grid_treaties_and_timeline(server: str, br
     very_strong = browser.find_elements(By.CSS_SELECTOR, ".grid .cell.rating-very-strong")  # type: ignore[attr-defined]
     assert len(very_strong) == 16
     status = browser.find_element(By.CSS_SELECTOR, "table.treaty-status").text  # type: ignore[attr-defined]
-    assert "Convention on the Prevention and Punishment of the Crime of Genocide no action recorded" in status
+    assert "Convention on the Prevention and Punishment of the Crime of Genocide no action" in status
+    assert "treaty-status/untc-2015/IV-1: no action as of 2015-03-14" in status
     timeline = browser.find_element(By.CSS_SELECTOR, "ol.timeline").text  # type: ignore[attr-defined]
     assert timeline.index("2022-02-18") < timeline.index("2024-03-01")
+
+
+def test_matrix_is_readable_at_193_rows(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/matrix")  # type: ignore[attr-defined]
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.matrix tbody tr")  # type: ignore[attr-defined]
+    assert len(rows) == 193
+    japan = browser.find_element(By.ID, "JPN")  # type: ignore[attr-defined]
+    coloured = {
+        c.value_of_css_property("background-color") for c in browser.find_elements(By.CSS_SELECTOR, "td[class^=st-]")
+    }  # type: ignore[attr-defined]
+    assert len(coloured) >= 4  # party by ratification and by accession, signatory, no action…
+    wrap = browser.find_element(By.CSS_SELECTOR, ".matrix-wrap")  # type: ignore[attr-defined]
+    header = browser.find_element(By.CSS_SELECTOR, "table.matrix thead th")  # type: ignore[attr-defined]
+    browser.execute_script("arguments[0].scrollIntoView(); arguments[1].scrollTop = 3000;", japan, wrap)  # type: ignore[attr-defined]
+    assert browser.execute_script("return arguments[0].scrollTop", wrap) > 0  # type: ignore[attr-defined]
+    # the header stays at the top of the scrolled table
+    top = browser.execute_script(  # type: ignore[attr-defined]
+        "return arguments[0].getBoundingClientRect().top - arguments[1].getBoundingClientRect().top", header, wrap
+    )
+    assert abs(top) < 2
 
 
 def test_query_page_runs_a_query_and_shows_the_answer(server: str, browser: object) -> None:

@@ -29,11 +29,11 @@ def test_report_counts_what_the_seeds_hold(generation: Path) -> None:
     assert report["content_hash"].startswith("sha256:") and len(report["content_hash"]) == 71
     assert report["quads"] > 5000
     # one named graph per data file, plus the ISO 3166 reference set, the ontology, provenance,
-    # and the two derived graphs (cross-reference, claim checks)
+    # and the three derived graphs (cross-reference, disagreements, claim checks)
     data = ROOT / "data"
     ignored = [p for p in data.rglob("*") if any(fnmatch(p.relative_to(data).as_posix(), i) for i in IGNORED)]
     data_files = [p for p in data.rglob("*") if p.is_file() and p not in ignored]
-    assert len(report["graphs"]) == len(data_files) + 5
+    assert len(report["graphs"]) == len(data_files) + 6
 
 
 def test_generation_has_store_dumps_and_report(generation: Path) -> None:

@@ -110,26 +110,40 @@ def with_tables(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 def test_reconciliation_finds_each_kind_of_disagreement(with_tables: BuildResult) -> None:
     store = open_store(with_tables.generation)
     by_instrument = {r.instrument.rsplit("/", 1)[-1]: r for r in reconcile(store, state=JPN)}
-    assert by_instrument["cat"].verdict == "agree"
-    assert by_instrument["iccpr"].verdict == "disagree"
-    assert by_instrument["iccpr"].disagreements == [
-        "different year: 1979 vs 1978 (treaty-actions/JPN vs treaty-status/ohchr-2022/iccpr)",
-        "different year: 1979 vs 1978 (treaty-status/untc-2015/IV-4 vs treaty-status/ohchr-2022/iccpr)",
+    # the curated day and UNTC's agree; the small OHCHR table gives the year only
+    assert by_instrument["cat"].verdict == "agree at coarser precision"
+    assert [c.verdict for c in by_instrument["cat"].comparisons] == [
+        "agree at coarser precision",
+        "agree",
+        "agree at coarser precision",
     ]
-    assert by_instrument["crc"].disagreements[0].startswith("party vs not party: party vs signatory")
-    assert by_instrument["icerd"].verdict == "agree"
-    assert by_instrument["rome-statute"].verdict == "agree"  # the curated record and the UNTC table
+    assert by_instrument["iccpr"].verdict == "disagree on date"
+    curated_vs_ohchr = by_instrument["iccpr"].comparisons[0]
+    assert curated_vs_ohchr.differences == ["consent 1979-06-21 vs 1978"]
+    assert curated_vs_ohchr.describe().startswith(
+        "disagree on date (at 2022) — treaty-actions/JPN: party by ratification since 1979-06-21; "
+        "treaty-status/ohchr-2022/iccpr: party since 1978 as of 2022"
+    )
+    assert by_instrument["crc"].verdict == "disagree on status"
+    assert "party vs signatory" in by_instrument["crc"].disagreements[0]
+    assert by_instrument["icerd"].verdict == "agree at coarser precision"
+    assert by_instrument["rome-statute"].verdict == "agree"
+    assert by_instrument["genocide-convention"].verdict == "no record in one source"
     # each source keeps its own record
-    assert len(by_instrument["cat"].views) == 3  # curated, the UNTC table, the imported table
+    assert len(by_instrument["cat"].views) == 3
 
 
 def test_reconciliation_is_queryable_rdf(with_tables: BuildResult) -> None:
     store = open_store(with_tables.generation)
-    q = f"""PREFIX r2p: <{R2P}> SELECT ?i ?d WHERE {{ GRAPH <https://w3id.org/r2p/graph/crossref> {{
-        ?r a r2p:Reconciliation ; r2p:state <{JPN}> ; r2p:instrument ?i ; r2p:verdict r2p:Disagree ;
-           r2p:disagreement ?d }} }} ORDER BY ?i"""
-    rows = [(r["i"].value.rsplit("/", 1)[-1], r["d"].value) for r in store.query(q)]  # type: ignore[union-attr]
-    assert sorted({i for i, _ in rows}) == ["crc", "iccpr"]
+    q = f"""PREFIX r2p: <{R2P}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+      SELECT DISTINCT ?i WHERE {{ GRAPH <https://w3id.org/r2p/graph/crossref> {{
+        ?r a r2p:Reconciliation ; r2p:state <{JPN}> ; r2p:instrument ?i ; r2p:verdict ?v ;
+           r2p:comparison [ r2p:disagreement ?d ] }} ?v skos:broader r2p:Disagree }} ORDER BY ?i"""
+    rows = [r["i"].value.rsplit("/", 1)[-1] for r in store.query(q, use_default_graph_as_union=True)]  # type: ignore[union-attr]
+    assert rows == ["crc", "iccpr"]
+    q = f"""PREFIX r2p: <{R2P}> SELECT DISTINCT ?i WHERE {{ GRAPH <https://w3id.org/r2p/graph/disagreements> {{
+        ?c a r2p:SourceComparison ; r2p:state <{JPN}> ; r2p:instrument ?i ; r2p:comparedAt ?at }} }} ORDER BY ?i"""
+    assert [r["i"].value.rsplit("/", 1)[-1] for r in store.query(q)] == ["crc", "iccpr"]  # type: ignore[union-attr]
 
 
 def test_status_record_without_state_fails_the_build(tmp_path: Path) -> None:
@@ -148,8 +162,9 @@ def test_claims_for_japan(with_tables: BuildResult) -> None:
     outcomes = {k: c.outcome for k, c in checks.items()}
     assert outcomes == {
         "key-instruments-count": "undecidable",
-        "genocide-not-party": "consistent",
-        "genocide-not-signed": "consistent",
+        # only UNTC's table (as of 2015-03-14) speaks of it: it predates the 2019 edition
+        "genocide-not-party": "undecidable",
+        "genocide-not-signed": "undecidable",
         "rome-statute-signed": "inconsistent",
         "rome-statute-ratified": "inconsistent",
         "icerd-ratified": "inconsistent",
@@ -157,12 +172,12 @@ def test_claims_for_japan(with_tables: BuildResult) -> None:
         "refugee-convention-party": "consistent",
         "refugee-protocol-party": "consistent",
     }
-    assert "accession 2007-07-17" in checks["rome-statute-ratified"].evidence
+    assert "party by accession since 2007-07-17" in checks["rome-statute-ratified"].evidence
     assert "no signature is recorded" in checks["rome-statute-signed"].evidence
     assert "not confirmed" in checks["key-instruments-count"].evidence
     assert "awaiting confirmation" in checks["refugee-convention-party"].evidence
-    # the 2022 table is after the 2019 edition, so it is not evidence for the 2019 claims
-    assert all("import/" not in c.evidence for c in checks.values())
+    assert "predate 2019" in checks["genocide-not-party"].evidence
+    assert "untc-2015/IV-1: no action as of 2015-03-14" in checks["genocide-not-party"].evidence
 
 
 def test_matrix(with_tables: BuildResult) -> None:
@@ -170,14 +185,14 @@ def test_matrix(with_tables: BuildResult) -> None:
     matrix = build_matrix(store)
     rows = {r["state"]: r for r in csv.DictReader(io.StringIO(matrix.to_csv()))}
     assert rows["JPN"]["ICCPR"] == "party 1979 (sources disagree)"
-    assert rows["JPN"]["CAT"] == "party 1999"
+    assert rows["JPN"]["CAT"] == "party 1999 (a)"  # the curated accession, the newest source
     assert rows["FRA"]["CAT"] == "party 1986"
     assert rows["TLS"]["ICCPR"] == "party 2003"
-    assert rows["JPN"]["Genocide Convention"] == ""
+    assert rows["JPN"]["Genocide Convention"] == "no action"  # UNTC's table, as of 2015-03-14
     grouped = build_matrix(store, group="apr2p-assessed-2019")
-    assert [code for _, code, _ in grouped.states] == ["JPN"]
+    assert [s.code for s in grouped.states] == ["JPN"]
     key = build_matrix(store, "apr2p-key-instruments", assessed_only=True)
-    assert [code for _, code, _ in key.states] == ["JPN"]
+    assert [s.code for s in key.states] == ["JPN"]
     assert len(key.instruments) == 5
 
 
@@ -197,7 +212,7 @@ def test_pages(crossref_server: str) -> None:
     grouped = httpx.get(crossref_server + "/matrix.csv", params={"group": "apr2p-assessed-2019"}).text
     assert [line.split(",")[0] for line in grouped.splitlines()] == ["state", "JPN"]
     disagreements = httpx.get(crossref_server + "/crossref", params={"verdict": "disagree"}).text
-    assert "different year: 1979 vs 1978" in disagreements
+    assert "consent 1979-06-21 vs 1978" in disagreements
     claims = httpx.get(crossref_server + "/claims", params={"state": "JPN"}).text
     assert "inconsistent" in claims and "undecidable" in claims
 
@@ -212,7 +227,10 @@ def test_cli(with_tables: BuildResult, tmp_path: Path) -> None:
     build_dir = str(with_tables.generation.parent.parent)
     out = _cli("crossref", "--build-dir", build_dir, "--state", "JPN", "--disagreements", "--format", "json")
     rows = json.loads(out.stdout)
-    assert [r["instrument"] for r in rows] == ["crc", "iccpr"]
+    assert [r["instrument"] for r in rows] == ["crc", "crc", "iccpr", "iccpr"]
+    assert rows[2]["verdict"] == "disagree on date" and rows[2]["difference"] == "consent 1979-06-21 vs 1978"
+    assert (rows[2]["as_of_a"], rows[2]["as_of_b"], rows[2]["compared_at"]) == ("", "2022", "2022")
+    assert rows[3]["source_b"] == "treaty-status/untc-2015/IV-4" and rows[3]["as_of_b"] == "2014-07-10"
     out = _cli(
         "crossref",
         "--build-dir",
@@ -224,7 +242,9 @@ def test_cli(with_tables: BuildResult, tmp_path: Path) -> None:
         "--format",
         "csv",
     )
-    assert "JPN,genocide-convention,no source" in out.stdout
+    listed = {r["instrument"]: r for r in csv.DictReader(io.StringIO(out.stdout))}
+    assert len(listed) == 5 and listed["genocide-convention"]["verdict"] == "no record in one source"
+    assert "treaty-status/untc-2015/IV-1: no action as of 2015-03-14" in listed["genocide-convention"]["sources"]
     out = _cli("claims", "--build-dir", build_dir, "--state", "JPN", "--format", "csv")
     assert len(list(csv.DictReader(io.StringIO(out.stdout)))) == 9
     out = _cli("matrix", "--build-dir", build_dir, "--instrument-set", "apr2p-key-instruments")
@@ -306,7 +326,7 @@ def test_the_ohchr_records_cover_the_un_members_from_data_alone(built: BuildResu
     store = open_store(built.generation)
     core = ["icerd", "iccpr", "icescr", "cedaw", "cat", "crc", "icmw", "ced", "crpd"]
     results = reconcile(store, instruments=[str(mint("instrument", k)) for k in core])
-    assert len({r.state for r in results if any("/ohchr-2022/" in v.graph for v in r.views)}) == 193
+    ohchr = {r.state for r in results for v in r.views if "/ohchr-2022/" in v.source and v.value != "no record"}
+    assert len(ohchr) == 193
     japan = [r for r in results if r.state == JPN]
-    assert len(japan) == 9 and all(r.verdict in ("agree", "single source") for r in japan)
-    assert [r for r in japan if r.verdict == "disagree"] == []
+    assert len(japan) == 9 and not any(r.disagrees for r in japan)

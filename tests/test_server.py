@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from rdflib import Graph, URIRef
@@ -210,8 +212,12 @@ def test_indicator_and_instrument_pages(server: str) -> None:
     page = httpx.get(server + "/id/indicator/rome-statute").text
     assert "Ratings across states and editions" in page and "Very Strong" in page and 'href="/id/state/JPN"' in page
     page = httpx.get(server + "/id/instrument/rome-statute").text
-    assert "States and their actions" in page and "Accession 2007-07-17" in page
-    assert "Japan: Ratification and Implementation Status" in page
+    japan = page[page.index('<tr id="JPN">') :]
+    japan = japan[: japan.index("</tr>")]
+    assert "<h2>Parties</h2>" in page and "<td>accession</td>" in japan and ">2007-07-17</a>" in japan
+    act = re.search(r'<a href="(/id/treaty-action/[^"]+)">2007-07-17</a>', japan)
+    assert act is not None  # the act's own page gives its sources
+    assert "Japan: Ratification and Implementation Status" in httpx.get(server + act.group(1)).text
 
 
 def test_oversized_queries_get_413(server: str) -> None:

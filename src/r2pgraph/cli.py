@@ -292,35 +292,46 @@ def _emit(rows: list[dict[str, object]], fmt: str) -> None:
 
 
 def cmd_crossref(args: argparse.Namespace) -> int:
-    from r2pgraph.crossref import reconcile
-    from r2pgraph.namespaces import GRAPH, mint
+    from r2pgraph.crossref import DISAGREEMENTS, reconcile, short
+    from r2pgraph.namespaces import mint
 
     store = open_store(current_generation(_settings(args).build_dir))
     state = str(mint("state", args.state)) if args.state else None
     wanted = _instrument_filter(args, store)
-    results = reconcile(store, state=state, instruments=wanted)
+    results = reconcile(store, state=state, instruments=wanted, every_instrument=bool(state))
     rows: list[dict[str, object]] = []
-    if state and wanted:
-        spoken = {r.instrument for r in results}
-        for missing in sorted(set(wanted) - spoken):
-            key = missing.rsplit("/", 1)[-1]
-            rows.append(
-                {"state": args.state, "instrument": key, "verdict": "no source", "sources": "", "disagreements": ""}
-            )
     for r in results:
-        if args.disagreements and r.verdict != "disagree":
+        where = {"state": r.state.rsplit("/", 1)[-1], "instrument": r.instrument.rsplit("/", 1)[-1]}
+        if args.disagreements:
+            for c in r.comparisons:
+                if c.verdict in DISAGREEMENTS:
+                    rows.append(
+                        {
+                            **where,
+                            "verdict": c.verdict,
+                            "compared_at": c.at or "",
+                            "source_a": short(c.a.source),
+                            "as_of_a": c.a.source_as_of or "",
+                            "says_a": c.a.describe(),
+                            "records_a": " ".join(c.a.records),
+                            "source_b": short(c.b.source),
+                            "as_of_b": c.b.source_as_of or "",
+                            "says_b": c.b.describe(),
+                            "records_b": " ".join(c.b.records),
+                            "difference": "; ".join(c.differences),
+                        }
+                    )
+            for text in r.in_force_differences:
+                blank = dict.fromkeys(("compared_at", "source_a", "as_of_a", "says_a", "records_a"), "")
+                rule = dict.fromkeys(("source_b", "as_of_b", "says_b", "records_b"), "")
+                rows.append({**where, "verdict": "disagree on date", **blank, **rule, "difference": text})
             continue
         rows.append(
             {
-                "state": r.state.rsplit("/", 1)[-1],
-                "instrument": r.instrument.rsplit("/", 1)[-1],
+                **where,
                 "verdict": r.verdict,
-                "sources": "; ".join(
-                    f"{v.graph.removeprefix(GRAPH)}: {v.status}{' ' + v.since if v.since else ''}"
-                    + (f" ({v.kind.lower()})" if v.kind else "")
-                    for v in r.views
-                ),
-                "disagreements": "; ".join(r.disagreements),
+                "sources": "; ".join(f"{short(v.source)}: {v.describe()}" for v in r.views),
+                "comparisons": "; ".join([c.describe() for c in r.comparisons] + r.in_force_differences),
             }
         )
     _emit(rows, args.format)
@@ -342,10 +353,30 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
     from r2pgraph.matrix import build_matrix
 
     store = open_store(current_generation(_settings(args).build_dir))
-    sys.stdout.write(build_matrix(store, args.instrument_set, args.assessed_only, args.group).to_csv())
+    try:
+        matrix = build_matrix(
+            store,
+            args.instrument_set,
+            args.assessed_only,
+            args.group,
+            region=args.region,
+            subregion=args.subregion,
+            sort=args.sort,
+            states=args.states,
+        )
+    except ValueError as e:
+        print(f"r2pgraph matrix: {e}", file=sys.stderr)
+        return 2
+    text = matrix.to_csv()
+    if args.format == "json":
+        text = json.dumps(list(csv.DictReader(io.StringIO(text))), indent=2, ensure_ascii=False) + "\n"
+    sys.stdout.write(text)
     return 0
 
 
@@ -540,18 +571,29 @@ def parser() -> argparse.ArgumentParser:
     cr = sub.add_parser("crossref", help="who is party to what, per source, and where sources disagree")
     common(cr)
     filters(cr)
-    cr.add_argument("--disagreements", action="store_true", help="only the state/instrument pairs that disagree")
+    cr.add_argument(
+        "--disagreements",
+        action="store_true",
+        help="every disagreement between two sources: one row per pair, with both records and both as-of dates",
+    )
     cr.set_defaults(func=cmd_crossref)
     cl = sub.add_parser("claims", help="assessments' treaty claims checked against the records")
     common(cl)
     cl.add_argument("--state", help="ISO 3166-1 alpha-3 code, e.g. JPN")
     cl.add_argument("--format", choices=["table", "csv", "json"], default="table")
     cl.set_defaults(func=cmd_claims)
-    mx = sub.add_parser("matrix", help="the ratification matrix (states × instruments) as CSV")
+    mx = sub.add_parser("matrix", help="the ratification matrix (UN member states × instruments) as CSV")
     common(mx)
     mx.add_argument("--instrument-set", help="only the instruments of this set")
     mx.add_argument("--assessed-only", action="store_true", help="only states with an assessment")
     mx.add_argument("--group", help="only the states of this state group (data/states/groups.yaml)")
+    mx.add_argument("--region", help="only the states of this M49 region (its code, e.g. 142 for Asia)")
+    mx.add_argument("--subregion", help="only the states of this M49 sub-region (its code, e.g. 030)")
+    mx.add_argument(
+        "--states", choices=["members", "all"], default="members", help="UN member states, or every state with records"
+    )
+    mx.add_argument("--sort", choices=["name", "region", "parties"], default="name", help="order of the rows")
+    mx.add_argument("--format", choices=["csv", "json"], default="csv", help="CSV (default) or JSON rows")
     mx.set_defaults(func=cmd_matrix)
     sv = sub.add_parser("serve", help="serve the built graph: SPARQL endpoint and linked-data pages")
     common(sv)

@@ -1,5 +1,6 @@
-"""Graphs the build derives from the validated data: the treaty cross-reference and the checks
-of assessments' treaty claims. Both are recomputed on every build, so they are always current."""
+"""Graphs the build derives from the validated data: the treaty cross-reference (and its
+disagreements alone) and the checks of assessments' treaty claims. They are recomputed on every
+build, so they are always current."""
 
 from __future__ import annotations
 
@@ -8,17 +9,21 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from r2pgraph.claims import CLAIMS_GRAPH, check_claims, claim_check_graph
-from r2pgraph.crossref import CROSSREF_GRAPH, reconcile, reconciliation_graph
+from r2pgraph.crossref import CROSSREF_GRAPH, DISAGREEMENTS_GRAPH, reconcile, reconciliation_graph
 from r2pgraph.namespaces import R2P
 from r2pgraph.oxterms import OxTerms
+from r2pgraph.treaty_status import StatusIndex
 
 
 def add_derived_graphs(store: ox.Store) -> None:
-    """Add the cross-reference and claim-check graphs, computed from the store's data, to it."""
-    crossref = reconciliation_graph(reconcile(store))
-    checks = claim_check_graph(check_claims(store))
+    """Add the cross-reference, disagreement and claim-check graphs, computed from the store's
+    data, to it."""
+    index = StatusIndex.load(store)
+    crossref, disagreements = reconciliation_graph(reconcile(index))
+    checks = claim_check_graph(check_claims(store, index=index))
     for graph, name, what in (
         (crossref, CROSSREF_GRAPH, "treaty cross-reference: r2pgraph.crossref"),
+        (disagreements, DISAGREEMENTS_GRAPH, "disagreements between sources: r2pgraph.crossref"),
         (checks, CLAIMS_GRAPH, "claim checks: r2pgraph.claims"),
     ):
         graph.add((name, RDF.type, R2P.DataFile))

@@ -19,6 +19,7 @@ from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negoti
 from r2pgraph.server.describe import construct, describe
 from r2pgraph.server.served import public_base, served
 from r2pgraph.server.templating import make_templates
+from r2pgraph.server.treaties import treaty_world, treaty_world_if_ready
 from r2pgraph.server.views import view_for
 
 router = APIRouter()
@@ -79,7 +80,9 @@ def _resource(request: Request, path: str) -> Response:
     status = 200 if resource.exists else 404
     if fmt is HTML:
         template = "resource.html" if resource.exists else "not_found.html"
-        view = view_for(store, iri, [t.text for t in resource.types]) if resource.exists else {}
+        types = [t.text for t in resource.types]
+        world = (lambda: treaty_world(request), treaty_world_if_ready(request))
+        view = view_for(store, iri, types, *world) if resource.exists else {}
         return templates.TemplateResponse(
             request,
             template,

@@ -19,11 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from r2pgraph.export import EXPORTS
 from r2pgraph.generations import REPORT_FILE, current_generation, lease
@@ -39,6 +39,7 @@ SCOPE_KEY = "r2pgraph.served"
 # What one quad costs in a worker's in-memory store: about 393 bytes at the peak of loading and 354
 # once loaded (RSS over quads, Python included, on a synthetic generation of 200 states), rounded up.
 MEMORY_BYTES_PER_QUAD = 400
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class Served:
         self._users = 0
         self._retired = False
         self._lock = threading.Lock()
+        self._derived: dict[str, object] = {}
+        self._derive_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -96,6 +99,19 @@ class Served:
     def files(self) -> Path:
         """The directory holding this version's downloads and ``context.jsonld``."""
         raise NotImplementedError
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """What ``compute`` derives from this version, computed once: a version is immutable, so
+        e.g. the ratification matrix is worked out on its first request only."""
+        with self._derive_lock:
+            if key not in self._derived:
+                self._derived[key] = compute()
+            return self._derived[key]  # type: ignore[return-value]
+
+    def derived_if_ready(self, key: str) -> object | None:
+        """What ``derived`` has computed for ``key`` already, or None (never computes it)."""
+        with self._derive_lock:
+            return self._derived.get(key)
 
     def enter(self) -> None:
         with self._lock:

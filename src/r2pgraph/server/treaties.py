@@ -6,6 +6,8 @@ routes that use them, so that starting the server does not import rdflib.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -16,8 +18,28 @@ from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
 
+if TYPE_CHECKING:
+    from r2pgraph.matrix import Matrix
+    from r2pgraph.treaty_world import TreatyWorld
+
 router = APIRouter()
 templates = make_templates()
+WORLD_KEY = "treaty-world"
+MATRIX_PARAMETERS = ("set", "group", "states", "region", "subregion", "sort", "format")
+
+
+def treaty_world(request: Request) -> TreatyWorld:
+    """Every state's treaty status in the served version, read once per version (it is immutable)."""
+    from r2pgraph.treaty_world import load_world
+
+    version = served(request)
+    return version.derived(WORLD_KEY, lambda: load_world(version.store))
+
+
+def treaty_world_if_ready(request: Request) -> TreatyWorld | None:
+    """The served version's treaty statuses if a request has read them already, else None."""
+    found = served(request).derived_if_ready(WORLD_KEY)
+    return found  # type: ignore[return-value]
 
 
 def _set_param(request: Request, store: Source) -> str | None:
@@ -53,54 +75,84 @@ def _params(*names: str) -> dict[str, object]:
     return {"parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}} for n in names]}
 
 
-@router.api_route("/matrix", methods=["GET", "HEAD"], openapi_extra=_params("set", "group", "states"))
+def _matrix(request: Request, store: Source) -> Matrix:
+    from r2pgraph.matrix import build_matrix
+
+    q = request.query_params
+    try:
+        return build_matrix(
+            store,
+            _set_param(request, store),
+            group=_group_param(request, store),
+            region=q.get("region") or None,
+            subregion=q.get("subregion") or None,
+            sort=q.get("sort") or "name",
+            states=q.get("states") or "members",
+            world=treaty_world(request),
+        )
+    except ValueError as e:
+        raise ProtocolError(400, str(e)) from None
+
+
+@router.api_route("/matrix", methods=["GET", "HEAD"], openapi_extra=_params(*MATRIX_PARAMETERS))
 def matrix_page(request: Request) -> Response:
-    from r2pgraph.matrix import build_matrix, labelled
+    from r2pgraph.matrix import ACT_MARKS, SORTS, labelled
 
     store: Source = served(request).store
-    chosen = _set_param(request, store)
-    assessed = request.query_params.get("states") == "assessed"
-    group = _group_param(request, store)
-    matrix = build_matrix(store, chosen, assessed, group)
+    fmt = request.query_params.get("format") or "html"
+    if fmt not in ("html", "csv"):
+        raise ProtocolError(400, f"Unknown format {fmt!r} (parameter 'format'; html or csv).")
+    matrix = _matrix(request, store)
+    if fmt == "csv":
+        return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8")
+    q = request.query_params
     return templates.TemplateResponse(
         request,
         "matrix.html",
         {
             "m": matrix,
             "sets": labelled(store, "InstrumentSet"),
-            "chosen": chosen or "",
-            "assessed": assessed,
+            "chosen": q.get("set") or "",
+            "states": q.get("states") or "members",
             "groups": labelled(store, "StateGroup"),
-            "group": group or "",
+            "group": q.get("group") or "",
+            "regions": treaty_world(request).regions(),
+            "region": q.get("region") or "",
+            "subregion": q.get("subregion") or "",
+            "sort": q.get("sort") or "name",
+            "sorts": SORTS,
+            "marks": ACT_MARKS,
+            "csv_query": str(request.url.include_query_params(format="csv").query),
         },
     )
 
 
-@router.api_route("/matrix.csv", methods=["GET", "HEAD"], openapi_extra=_params("set", "group", "states"))
+@router.api_route("/matrix.csv", methods=["GET", "HEAD"], openapi_extra=_params(*MATRIX_PARAMETERS[:-1]))
 def matrix_csv(request: Request) -> Response:
-    from r2pgraph.matrix import build_matrix
-
     store: Source = served(request).store
-    assessed = request.query_params.get("states") == "assessed"
-    matrix = build_matrix(store, _set_param(request, store), assessed, _group_param(request, store))
-    return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8")
+    return Response(_matrix(request, store).to_csv(), media_type="text/csv; charset=utf-8")
 
 
 @router.api_route("/crossref", methods=["GET", "HEAD"], openapi_extra=_params("state", "instrument", "verdict"))
 def crossref_page(request: Request) -> Response:
-    from r2pgraph.crossref import reconcile
+    from r2pgraph.crossref import DISAGREEMENTS, VERDICTS, reconcile
 
     store: Source = served(request).store
     state = request.query_params.get("state")
     instrument = _iri_param(request, "instrument", "instrument")
+    only = request.query_params.get("verdict") or ""
+    known = ["disagree", *VERDICTS, "single source"]
+    if only and only not in known:
+        raise ProtocolError(400, f"Unknown verdict {only!r} (parameter 'verdict'; one of {', '.join(known)}).")
     results = reconcile(
         store, state=_iri_param(request, "state", "state"), instruments=[instrument] if instrument else None
     )
-    only = request.query_params.get("verdict")
     if only:
-        results = [r for r in results if r.verdict == only]
+        results = [r for r in results if r.verdict == only or (only == "disagree" and r.verdict in DISAGREEMENTS)]
     return templates.TemplateResponse(
-        request, "crossref.html", {"results": results, "GRAPH": GRAPH, "state": state or "", "verdict": only or ""}
+        request,
+        "crossref.html",
+        {"results": results, "GRAPH": GRAPH, "state": state or "", "verdict": only, "verdicts": known},
     )
 
 

@@ -3,13 +3,18 @@ an indicator (ratings across states and editions) and an instrument (parties, da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from r2pgraph.iris import R2P
+from r2pgraph.iris import GRAPH, R2P
 from r2pgraph.query import Source, select
+from r2pgraph.treaty_status import NO_RECORD, Status, StatusIndex, newest
+
+if TYPE_CHECKING:
+    from r2pgraph.treaty_world import TreatyWorld
 
 PREFIXES = f"""PREFIX r2p: <{R2P}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -17,7 +22,6 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX schema: <https://schema.org/>
 """
-CONSENT = ("Ratification", "Accession", "Acceptance", "Approval", "Succession", "Consent to be bound")
 
 
 def _v(term: Any) -> str:
@@ -155,18 +159,26 @@ def treaty_actions(store: Source, state: str | None = None, instrument: str | No
     return list(records.values())
 
 
-def status(actions: list[ActionRecord]) -> str:
-    """Party / signatory / withdrawn, from one state's actions on one instrument."""
-    latest = sorted(actions, key=lambda a: a.date)
-    state = "no action recorded"
-    for a in latest:
-        if a.kind in CONSENT:
-            state = "party"
-        elif a.kind == "Signature" and state != "party":
-            state = "signatory"
-        elif a.kind == "Withdrawal":
-            state = "withdrawn"
-    return state
+@dataclass
+class TreatyStatusRow:
+    """One instrument on a state's page (or one state on an instrument's): the status to show, and
+    what each source says (from ``r2pgraph.treaty_status``)."""
+
+    iri: str
+    label: str
+    status: str
+    by_source: list[tuple[str, str, str]]  # (source graph, its name, what it says)
+    actions: list[ActionRecord]
+    verdict: str = ""  # the cross-reference's verdict on the sources, when known
+
+
+def status_row(
+    index: StatusIndex, state: str, instrument: str, iri: str, label: str, acts: list[ActionRecord]
+) -> TreatyStatusRow:
+    views: list[Status] = [v for v in index.statuses(state, instrument) if v.value != NO_RECORD]
+    shown = newest(views).value if views else NO_RECORD
+    by_source = [(v.source, v.source.removeprefix(GRAPH), v.describe()) for v in views]
+    return TreatyStatusRow(iri, label, shown, by_source, acts)
 
 
 @dataclass
@@ -260,17 +272,30 @@ def un_standing(store: Source, state: str) -> str:
     return " · ".join(p for p in (*parts, names) if p)
 
 
-def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
-    """The extra template context for a resource of one of the special kinds (empty otherwise)."""
+def view_for(
+    store: Source,
+    iri: str,
+    types: list[str],
+    world: Callable[[], TreatyWorld] | None = None,
+    loaded: TreatyWorld | None = None,
+) -> dict[str, Any]:
+    """The extra template context for a resource of one of the special kinds (empty otherwise).
+    ``world``: every state's treaty status, when the caller keeps it (an instrument's page reads
+    it; read here otherwise); ``loaded``: the same when already read (a state's page uses it then,
+    and otherwise reads only the state's records)."""
     if R2P + "State" in types:
         actions = treaty_actions(store, state=iri)
         by_instrument: dict[str, list[ActionRecord]] = {}
         for a in actions:
             by_instrument.setdefault(a.instrument, []).append(a)
+        from r2pgraph.crossref import reconcile_one
+
+        index = loaded.index if loaded else StatusIndex.load(store, state=iri)
         treaty_status = [
-            (inst, label, status(by_instrument.get(inst, [])), by_instrument.get(inst, []))
-            for inst, label in instruments(store)
+            status_row(index, iri, inst, inst, label, by_instrument.get(inst, [])) for inst, label in instruments(store)
         ]
+        for row in treaty_status:
+            row.verdict = reconcile_one(index, iri, row.iri).verdict
         return {
             "un_standing": un_standing(store, iri),
             "grids": ratings_grid(store, iri),
@@ -280,10 +305,7 @@ def view_for(store: Source, iri: str, types: list[str]) -> dict[str, Any]:
     if R2P + "Indicator" in types:
         return {"indicator_ratings": indicator_ratings(store, iri)}
     if R2P + "Instrument" in types:
-        actions = treaty_actions(store, instrument=iri)
-        by_state: dict[str, list[ActionRecord]] = {}
-        for a in actions:
-            by_state.setdefault(a.state, []).append(a)
-        parties = [(acts[0].state, acts[0].state_label, status(acts), acts) for acts in by_state.values()]
-        return {"parties": parties}
+        from r2pgraph.treaty_world import instrument_summary, load_world
+
+        return {"instrument": instrument_summary(world() if world else load_world(store), iri)}
     return {}

@@ -8,6 +8,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from r2pgraph.entry_into_force import RULES
 from r2pgraph.namespaces import R2P, WD
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.citations import add_note, add_yaml_citations
@@ -31,6 +32,20 @@ def _unconfirmed(ctx: FileContext, subject: URIRef, item: dict[str, Any], line: 
             ctx.add(subject, R2P.unconfirmed, prop)
     if item.get("unconfirmed") and not item.get("note"):
         ctx.problem(line, f"{what}: a note must say what awaits confirmation")
+
+
+def _entry_into_force_rule(ctx: FileContext, inst: URIRef, value: Any, line: int, what: str) -> None:
+    """``entry_into_force_rule: {rule: 90th-day, article: "article XIII"}``: the instrument's own rule."""
+    if value is None:
+        return
+    if not isinstance(value, dict) or value.get("rule") not in RULES or not value.get("article"):
+        ctx.problem(
+            line,
+            f"{what}: entry_into_force_rule must be {{rule: <one of {', '.join(RULES)}>, article: <the article>}}",
+        )
+        return
+    ctx.add(inst, R2P.entryIntoForceRule, URIRef(RULES[value["rule"]]))
+    ctx.add(inst, R2P.entryIntoForceArticle, Literal(str(value["article"])))
 
 
 def load_instruments(path: Path, display: str, relative: str) -> SourceGraph:
@@ -58,6 +73,7 @@ def load_instruments(path: Path, display: str, relative: str) -> SourceGraph:
                 ctx.problem(line, f"{what}: wikidata {qid!r} is not a Wikidata item id (Q followed by digits)")
             else:
                 ctx.add(inst, R2P.wikidataEntity, WD[qid])
+        _entry_into_force_rule(ctx, inst, item.get("entry_into_force_rule"), line, what)
         if item.get("untc"):
             ctx.add(inst, R2P.untcNumber, Literal(str(item["untc"])))
         for law in item.get("law") or []:

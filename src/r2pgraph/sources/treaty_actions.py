@@ -1,4 +1,8 @@
-"""Loader for treaty-actions/*.csv: one row per signature, ratification, accession… with its source."""
+"""Loader for treaty-actions/*.csv: one row per signature, ratification, accession… with its source.
+
+An optional ``in_force`` column gives the date from which, as the source states, the instrument is
+in force for the state (on a consent to be bound only).
+"""
 
 from __future__ import annotations
 
@@ -77,6 +81,10 @@ def load_treaty_actions(path: Path, display: str, relative: str) -> SourceGraph:
             ctx.add(action, R2P.unconfirmed, RDF.type)
         if (date_ok is False or kind_ok is False) and not row["note"]:
             ctx.problem(line, f"{what}: a note must say what awaits confirmation")
+        if row.get("in_force"):
+            if cls in (R2P.Signature, R2P.Withdrawal):
+                ctx.problem(line, f"{what}: in_force is given for a {row['action']}, which binds no state")
+            ctx.add(action, R2P.inForceFrom, ctx.date(row["in_force"], line, "in_force"))
         ctx.add(action, SKOS.note, ctx.text(row["note"] or None, line, "note"))
         for n, key_ in enumerate(sources, start=1):
             src = ctx.ref("source", key_, line, "source")
