@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from r2pgraph.build import assemble_dataset, build_generation, files_read, load_sources, write_generation
+from r2pgraph.build.assemble import assemble_dataset, build_generation, files_read, load_sources, write_generation
 from r2pgraph.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from r2pgraph.build import content_hash
+from r2pgraph.build.assemble import content_hash
 from run import free_port
 
 PER_STATE = ("/assessments/apr2p-2019/JPN>", "/assessments/apr2p-2019/JPN-citations>", "/treaty-actions/JPN>")

@@ -213,7 +213,7 @@ def throughput(url: str, mix: list[Query], concurrency: int, max_requests: int, 
 
 # --- one size ------------------------------------------------------------------------------------
 def read_report(generation: Path) -> dict[str, object]:
-    from r2pgraph.generations import REPORT_FILE
+    from r2pgraph.build.generations import REPORT_FILE
 
     report: dict[str, object] = json.loads((generation / REPORT_FILE).read_text(encoding="utf-8"))
     return report
@@ -237,7 +237,7 @@ def served_store(generation: Path):
 
 def bench_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, object]:
     from r2pgraph.server.app import create_app
-    from r2pgraph.store import open_store
+    from r2pgraph.store.embedded import open_store
 
     res: dict[str, object] = {"states": n, "editions": args.editions}
     data_dir, build_dir = work / f"n{n}" / "data", work / f"n{n}" / "build"

@@ -44,7 +44,7 @@ def cold_starts(build_dir: Path, trees: dict[str, str], rounds: int) -> dict[str
 def latencies(build_dir: Path, trees: dict[str, str], rounds: int, per_round: int) -> dict[str, dict[str, list[float]]]:
     import pyoxigraph as ox
 
-    from r2pgraph.store import open_store
+    from r2pgraph.store.embedded import open_store
 
     generation = (build_dir / "current").resolve()
     store: ox.Store = served_store(generation) or open_store(generation)  # what the servers answer from

@@ -20,9 +20,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from r2pgraph.build import BuildResult, build_generation
+from r2pgraph.build.assemble import BuildResult, build_generation
 from r2pgraph.config import Settings
-from r2pgraph.store import open_store
+from r2pgraph.store.embedded import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from r2pgraph.queries import example_queries
+from r2pgraph.query.examples import example_queries
 from tests.conftest import ROOT
 
 

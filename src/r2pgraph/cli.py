@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from r2pgraph import __version__
+from r2pgraph.build.generations import current_generation, find_generation, list_generations, rollback
 from r2pgraph.config import QUERY_TIMEOUT_ENV, BadVariable, Settings, env_seconds
 from r2pgraph.errors import DataError, R2PError, ValidationFailed
-from r2pgraph.export import EXPORTS
-from r2pgraph.generations import current_generation, find_generation, list_generations, rollback
-from r2pgraph.query import RESULT_FORMATS, read_query, render, run_query
-from r2pgraph.store import open_store
+from r2pgraph.exports.dumps import EXPORTS
+from r2pgraph.query.engine import RESULT_FORMATS, read_query, render, run_query
+from r2pgraph.store.embedded import open_store
 
 if TYPE_CHECKING:
     from r2pgraph.sources.base import SourceGraph
@@ -38,7 +38,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from r2pgraph.build import build_generation
+    from r2pgraph.build.assemble import build_generation
 
     result = build_generation(_settings(args), allow_shrink=args.allow_shrink)
     report = result.report
@@ -90,18 +90,18 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def _rdf_file(path: Path) -> SourceGraph:
-    from r2pgraph.namespaces import graph_iri
-    from r2pgraph.safe_rdf import parse_rdf_file
+    from r2pgraph.rdf.namespaces import graph_iri
+    from r2pgraph.rdf.safe_rdf import parse_rdf_file
     from r2pgraph.sources.base import SourceGraph
 
     return SourceGraph.from_graph(graph_iri(path.name), str(path), parse_rdf_file(path))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from r2pgraph.build import check, load_ontology
-    from r2pgraph.safe_rdf import FORMATS as RDF_SUFFIXES
+    from r2pgraph.build.assemble import check, load_ontology
+    from r2pgraph.rdf.safe_rdf import FORMATS as RDF_SUFFIXES
     from r2pgraph.sources import load_files
-    from r2pgraph.validate import load_shapes, validate_graphs
+    from r2pgraph.validation.validate import load_shapes, validate_graphs
 
     settings = _settings(args)
     if not args.paths:
@@ -138,7 +138,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not relevant:
         print(f"{len(given)} file(s) conform to the shapes.")
         return 0
-    from r2pgraph.validate import ValidationReport
+    from r2pgraph.validation.validate import ValidationReport
 
     print(ValidationReport(conforms=False, violations=relevant).text())
     return 1
@@ -265,8 +265,8 @@ def _import_untc_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _instrument_filter(args: argparse.Namespace, store: object) -> list[str] | None:
-    from r2pgraph.matrix import instruments_of
-    from r2pgraph.namespaces import mint
+    from r2pgraph.rdf.namespaces import mint
+    from r2pgraph.treaties.matrix import instruments_of
 
     if args.instrument:
         return [str(mint("instrument", args.instrument))]
@@ -292,8 +292,8 @@ def _emit(rows: list[dict[str, object]], fmt: str) -> None:
 
 
 def cmd_crossref(args: argparse.Namespace) -> int:
-    from r2pgraph.crossref import DISAGREEMENTS, reconcile, short
-    from r2pgraph.namespaces import mint
+    from r2pgraph.rdf.namespaces import mint
+    from r2pgraph.treaties.crossref import DISAGREEMENTS, reconcile, short
 
     store = open_store(current_generation(_settings(args).build_dir))
     state = str(mint("state", args.state)) if args.state else None
@@ -339,8 +339,8 @@ def cmd_crossref(args: argparse.Namespace) -> int:
 
 
 def cmd_claims(args: argparse.Namespace) -> int:
-    from r2pgraph.claims import check_claims
-    from r2pgraph.namespaces import mint
+    from r2pgraph.rdf.namespaces import mint
+    from r2pgraph.treaties.claims import check_claims
 
     store = open_store(current_generation(_settings(args).build_dir))
     checks = check_claims(store, str(mint("state", args.state)) if args.state else None)
@@ -356,7 +356,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     import csv
     import io
 
-    from r2pgraph.matrix import build_matrix
+    from r2pgraph.treaties.matrix import build_matrix
 
     store = open_store(current_generation(_settings(args).build_dir))
     try:
@@ -457,8 +457,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from r2pgraph.publish import publish
-    from r2pgraph.remote import Endpoints, RemoteStore, auth_from_env
+    from r2pgraph.publish.publisher import publish
+    from r2pgraph.store.remote import Endpoints, RemoteStore, auth_from_env
 
     generation = args.generation or current_generation(_settings(args).build_dir)
     auth = auth_from_env(kind=args.auth)

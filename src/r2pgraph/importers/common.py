@@ -12,7 +12,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from r2pgraph import __version__
 from r2pgraph.errors import Problem
-from r2pgraph.namespaces import GRAPH, PREFIXES
+from r2pgraph.rdf.namespaces import GRAPH, PREFIXES
 
 
 @dataclass

@@ -50,8 +50,8 @@ from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperE
 
 from r2pgraph.errors import Problem, R2PError
 from r2pgraph.importers.common import ImportReport, import_activity, write_trig
-from r2pgraph.namespaces import GRAPH, ID, R2P, SCHEMA, WD, mint
-from r2pgraph.query import select
+from r2pgraph.query.engine import select
+from r2pgraph.rdf.namespaces import GRAPH, ID, R2P, SCHEMA, WD, mint
 
 NAME = "wikidata"
 SIGNATORY = "P1891"

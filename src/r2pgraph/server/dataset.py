@@ -10,8 +10,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from r2pgraph.export import EXPORTS
-from r2pgraph.iris import BASE, ID, R2P
+from r2pgraph.exports.dumps import EXPORTS
+from r2pgraph.rdf.iris import BASE, ID, R2P
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, negotiate
 from r2pgraph.server.served import public_base, served
 from r2pgraph.server.templating import make_templates

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from r2pgraph.iris import PREFIXES
-from r2pgraph.query import Source, select
+from r2pgraph.query.engine import Source, select
+from r2pgraph.rdf.iris import PREFIXES
 
 LABEL_PREDICATES = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",

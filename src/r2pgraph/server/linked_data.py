@@ -13,8 +13,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from r2pgraph.iris import BASE, PREFIXES
-from r2pgraph.query import Source, graph_quads
+from r2pgraph.query.engine import Source, graph_quads
+from r2pgraph.rdf.iris import BASE, PREFIXES
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
 from r2pgraph.server.served import public_base, served

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from r2pgraph.iris import ONTOLOGY_IRI, R2P
-from r2pgraph.query import Source, select
+from r2pgraph.query.engine import Source, select
+from r2pgraph.rdf.iris import ONTOLOGY_IRI, R2P
 
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
-from r2pgraph.export import EXPORTS
-from r2pgraph.iris import ONTOLOGY_IRI, R2P
-from r2pgraph.queries import example_queries
-from r2pgraph.query import Source, graph_quads, select
+from r2pgraph.exports.dumps import EXPORTS
+from r2pgraph.query.engine import Source, graph_quads, select
+from r2pgraph.query.examples import example_queries
+from r2pgraph.rdf.iris import ONTOLOGY_IRI, R2P
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.linked_data import OFFERED, serialize

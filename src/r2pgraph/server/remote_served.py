@@ -22,12 +22,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from r2pgraph.export import write_exports
-from r2pgraph.publish import MANIFEST_GRAPH, PUB, fetch_graph, read_manifest
-from r2pgraph.remote import Endpoints, RemoteStore, RemoteStoreError, auth_from_env, value
+from r2pgraph.exports.dumps import write_exports
+from r2pgraph.publish.publisher import MANIFEST_GRAPH, PUB, fetch_graph, read_manifest
 from r2pgraph.server.evaluation import CHECKED, Answer, Job, respond
 from r2pgraph.server.served import Served, ServerConfig
 from r2pgraph.server.workers import DeadlineExceeded, QueryPool
+from r2pgraph.store.remote import Endpoints, RemoteStore, RemoteStoreError, auth_from_env, value
 
 UNREACHABLE = "unreachable"
 RESULTS_JSON = "application/sparql-results+json"

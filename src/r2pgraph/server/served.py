@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from r2pgraph.export import EXPORTS
-from r2pgraph.generations import REPORT_FILE, current_generation, lease
-from r2pgraph.query import Source
+from r2pgraph.build.generations import REPORT_FILE, current_generation, lease
+from r2pgraph.exports.dumps import EXPORTS
+from r2pgraph.query.engine import Source
 from r2pgraph.server.evaluation import Answer, Job
 from r2pgraph.server.workers import MemoryCopy, QueryPool
-from r2pgraph.store import STORE_DIR, open_store
+from r2pgraph.store.embedded import STORE_DIR, open_store
 
 if TYPE_CHECKING:
     from starlette.requests import Request

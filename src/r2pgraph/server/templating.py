@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from r2pgraph.iris import BASE
+from r2pgraph.rdf.iris import BASE
 
 if TYPE_CHECKING:
     from fastapi.templating import Jinja2Templates

@@ -12,15 +12,15 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from r2pgraph.iris import GRAPH, mint
-from r2pgraph.query import Source
+from r2pgraph.query.engine import Source
+from r2pgraph.rdf.iris import GRAPH, mint
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
 
 if TYPE_CHECKING:
-    from r2pgraph.matrix import Matrix
-    from r2pgraph.treaty_world import TreatyWorld
+    from r2pgraph.treaties.matrix import Matrix
+    from r2pgraph.treaties.world import TreatyWorld
 
 router = APIRouter()
 templates = make_templates()
@@ -30,7 +30,7 @@ MATRIX_PARAMETERS = ("set", "group", "states", "region", "subregion", "sort", "f
 
 def treaty_world(request: Request) -> TreatyWorld:
     """Every state's treaty status in the served version, read once per version (it is immutable)."""
-    from r2pgraph.treaty_world import load_world
+    from r2pgraph.treaties.world import load_world
 
     version = served(request)
     return version.derived(WORLD_KEY, lambda: load_world(version.store))
@@ -43,7 +43,7 @@ def treaty_world_if_ready(request: Request) -> TreatyWorld | None:
 
 
 def _set_param(request: Request, store: Source) -> str | None:
-    from r2pgraph.matrix import labelled
+    from r2pgraph.treaties.matrix import labelled
 
     chosen = request.query_params.get("set") or None
     if chosen and chosen not in {k for k, _ in labelled(store, "InstrumentSet")}:
@@ -52,7 +52,7 @@ def _set_param(request: Request, store: Source) -> str | None:
 
 
 def _group_param(request: Request, store: Source) -> str | None:
-    from r2pgraph.matrix import labelled
+    from r2pgraph.treaties.matrix import labelled
 
     chosen = request.query_params.get("group") or None
     if chosen and chosen not in {k for k, _ in labelled(store, "StateGroup")}:
@@ -76,7 +76,7 @@ def _params(*names: str) -> dict[str, object]:
 
 
 def _matrix(request: Request, store: Source) -> Matrix:
-    from r2pgraph.matrix import build_matrix
+    from r2pgraph.treaties.matrix import build_matrix
 
     q = request.query_params
     try:
@@ -96,7 +96,7 @@ def _matrix(request: Request, store: Source) -> Matrix:
 
 @router.api_route("/matrix", methods=["GET", "HEAD"], openapi_extra=_params(*MATRIX_PARAMETERS))
 def matrix_page(request: Request) -> Response:
-    from r2pgraph.matrix import ACT_MARKS, SORTS, labelled
+    from r2pgraph.treaties.matrix import ACT_MARKS, SORTS, labelled
 
     store: Source = served(request).store
     fmt = request.query_params.get("format") or "html"
@@ -135,7 +135,7 @@ def matrix_csv(request: Request) -> Response:
 
 @router.api_route("/crossref", methods=["GET", "HEAD"], openapi_extra=_params("state", "instrument", "verdict"))
 def crossref_page(request: Request) -> Response:
-    from r2pgraph.crossref import DISAGREEMENTS, VERDICTS, reconcile
+    from r2pgraph.treaties.crossref import DISAGREEMENTS, VERDICTS, reconcile
 
     store: Source = served(request).store
     state = request.query_params.get("state")
@@ -158,7 +158,7 @@ def crossref_page(request: Request) -> Response:
 
 @router.api_route("/claims", methods=["GET", "HEAD"], openapi_extra=_params("state"))
 def claims_page(request: Request) -> Response:
-    from r2pgraph.claims import check_claims
+    from r2pgraph.treaties.claims import check_claims
 
     store: Source = served(request).store
     checks = check_claims(store, _iri_param(request, "state", "state"))

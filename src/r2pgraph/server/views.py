@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from r2pgraph.iris import GRAPH, R2P
-from r2pgraph.query import Source, select
-from r2pgraph.treaty_status import NO_RECORD, Status, StatusIndex, newest
+from r2pgraph.query.engine import Source, select
+from r2pgraph.rdf.iris import GRAPH, R2P
+from r2pgraph.treaties.status import NO_RECORD, Status, StatusIndex, newest
 
 if TYPE_CHECKING:
-    from r2pgraph.treaty_world import TreatyWorld
+    from r2pgraph.treaties.world import TreatyWorld
 
 PREFIXES = f"""PREFIX r2p: <{R2P}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -162,7 +162,7 @@ def treaty_actions(store: Source, state: str | None = None, instrument: str | No
 @dataclass
 class TreatyStatusRow:
     """One instrument on a state's page (or one state on an instrument's): the status to show, and
-    what each source says (from ``r2pgraph.treaty_status``)."""
+    what each source says (from ``r2pgraph.treaties.status``)."""
 
     iri: str
     label: str
@@ -288,7 +288,7 @@ def view_for(
         by_instrument: dict[str, list[ActionRecord]] = {}
         for a in actions:
             by_instrument.setdefault(a.instrument, []).append(a)
-        from r2pgraph.crossref import reconcile_one
+        from r2pgraph.treaties.crossref import reconcile_one
 
         index = loaded.index if loaded else StatusIndex.load(store, state=iri)
         treaty_status = [
@@ -305,7 +305,7 @@ def view_for(
     if R2P + "Indicator" in types:
         return {"indicator_ratings": indicator_ratings(store, iri)}
     if R2P + "Instrument" in types:
-        from r2pgraph.treaty_world import instrument_summary, load_world
+        from r2pgraph.treaties.world import instrument_summary, load_world
 
         return {"instrument": instrument_summary(world() if world else load_world(store), iri)}
     return {}

@@ -13,7 +13,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
 from r2pgraph.errors import DataError, Problem
-from r2pgraph.namespaces import ALPHA3, R2P, mint
+from r2pgraph.rdf.namespaces import ALPHA3, R2P, mint
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.citations import add_citation, add_note, add_yaml_citations
 from r2pgraph.sources.yamlfile import Mapping, read_csv, read_yaml

@@ -16,7 +16,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from r2pgraph.errors import DataError, Problem
-from r2pgraph.namespaces import ALPHA3, SLUG, graph_iri, mint
+from r2pgraph.rdf.namespaces import ALPHA3, SLUG, graph_iri, mint
 
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 

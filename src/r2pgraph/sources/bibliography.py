@@ -7,7 +7,7 @@ from pathlib import Path
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from r2pgraph.namespaces import R2P, SCHEMA
+from r2pgraph.rdf.namespaces import R2P, SCHEMA
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.citations import add_note
 from r2pgraph.sources.yamlfile import read_yaml

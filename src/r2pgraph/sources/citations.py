@@ -7,7 +7,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from r2pgraph.namespaces import R2P, mint
+from r2pgraph.rdf.namespaces import R2P, mint
 from r2pgraph.sources.base import FileContext
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
-from r2pgraph.namespaces import R2P, mint
+from r2pgraph.rdf.namespaces import R2P, mint
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.yamlfile import read_yaml
 

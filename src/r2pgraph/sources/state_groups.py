@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rdflib.namespace import RDF, SKOS
 
-from r2pgraph.namespaces import R2P
+from r2pgraph.rdf.namespaces import R2P
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.citations import add_note, add_yaml_citations
 from r2pgraph.sources.yamlfile import read_yaml

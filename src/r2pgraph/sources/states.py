@@ -8,7 +8,7 @@ import pycountry
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from r2pgraph.namespaces import GRAPH, R2P, SCHEMA, WD, mint
+from r2pgraph.rdf.namespaces import GRAPH, R2P, SCHEMA, WD, mint
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.yamlfile import read_csv
 

@@ -14,7 +14,7 @@ import pycountry
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
-from r2pgraph.namespaces import R2P, mint
+from r2pgraph.rdf.namespaces import R2P, mint
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.citations import add_citation
 from r2pgraph.sources.yamlfile import read_csv

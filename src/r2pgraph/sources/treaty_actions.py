@@ -11,7 +11,7 @@ from pathlib import Path
 from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
-from r2pgraph.namespaces import R2P, mint
+from r2pgraph.rdf.namespaces import R2P, mint
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.citations import add_citation
 from r2pgraph.sources.yamlfile import read_csv

@@ -17,7 +17,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
-from r2pgraph.namespaces import R2P, SCHEMA, mint
+from r2pgraph.rdf.namespaces import R2P, SCHEMA, mint
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.citations import add_citation
 from r2pgraph.sources.treaty_actions import treaty_action_iri

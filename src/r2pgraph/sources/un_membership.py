@@ -16,7 +16,7 @@ import pycountry
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from r2pgraph.namespaces import ORG, R2P, SCHEMA, mint
+from r2pgraph.rdf.namespaces import ORG, R2P, SCHEMA, mint
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.yamlfile import read_csv
 

@@ -12,7 +12,7 @@ from rdflib import Literal
 from rdflib.namespace import SKOS
 
 from r2pgraph.errors import DataError, Problem
-from r2pgraph.namespaces import mint
+from r2pgraph.rdf.namespaces import mint
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.yamlfile import read_csv
 

@@ -1,0 +1,3 @@
+"""SPARQL over a store (embedded or remote), rendering results, and the example queries.
+
+Imports ``store`` and ``rdf``."""
