@@ -31,10 +31,11 @@ test: $(STAMP) system-packages ## install what the tests need, then run the whol
 test-fast: $(STAMP) system-packages ## the tests not marked slow
 	$(PY) -m pytest -q -m 'not slow'
 
-lint: $(STAMP) ## ruff (lint and format check) and mypy
+lint: $(STAMP) ## ruff (lint and format check), mypy, and the import contracts (lint-imports)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format src tests
