@@ -1,5 +1,5 @@
 """Status at a date (r2pgraph.treaties.status), the verdicts (r2pgraph.treaties.crossref) and entry into force
-(r2pgraph.treaties.entry_into_force): on the small sources of tests/treaties/treaty_status/sources.trig loaded into a
+(r2pgraph.rdf.entry_into_force): on the small sources of tests/treaties/treaty_status/sources.trig loaded into a
 real store, for every status and verdict kind; and on the real data, through the build."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, XSD
 
 from r2pgraph.build.assemble import BuildResult
+from r2pgraph.rdf.entry_into_force import RULES, in_force_for_party
 from r2pgraph.rdf.namespaces import R2P
 from r2pgraph.store.embedded import open_store
 from r2pgraph.treaties.crossref import (
@@ -30,7 +31,6 @@ from r2pgraph.treaties.crossref import (
     reconcile_one,
     reconciliation_graph,
 )
-from r2pgraph.treaties.entry_into_force import RULES, in_force_for_party
 from r2pgraph.treaties.status import NO_ACTION, NO_RECORD, NOT_PARTY, PARTY, SIGNATORY, WITHDRAWN, StatusIndex
 
 FIXTURE = Path(__file__).parent / "treaty_status" / "sources.trig"

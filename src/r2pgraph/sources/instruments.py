@@ -8,11 +8,11 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from r2pgraph.rdf.entry_into_force import RULES
 from r2pgraph.rdf.namespaces import R2P, WD
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.citations import add_note, add_yaml_citations
 from r2pgraph.sources.yamlfile import read_yaml
-from r2pgraph.treaties.entry_into_force import RULES
 
 # Fields of an instrument that can be marked unconfirmed, and the property each becomes.
 UNCONFIRMABLE = {

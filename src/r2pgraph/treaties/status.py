@@ -30,8 +30,8 @@ from dataclasses import dataclass, field, replace
 import pyoxigraph as ox
 
 from r2pgraph.query.engine import Source, select
+from r2pgraph.rdf.entry_into_force import RULE_NAMES, in_force_for_party
 from r2pgraph.rdf.iris import R2P, not_staging
-from r2pgraph.treaties.entry_into_force import RULE_NAMES, in_force_for_party
 
 NO_RECORD, NO_ACTION, NOT_PARTY = "no record", "no action", "not party"
 SIGNATORY, PARTY, WITHDRAWN = "signatory", "party", "withdrawn"
