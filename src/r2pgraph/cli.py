@@ -434,8 +434,8 @@ def default_base_url(host: str, port: int) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from r2pgraph.server.backends.base import ServerConfig
     from r2pgraph.server.run import serve
-    from r2pgraph.server.served import ServerConfig
 
     config = ServerConfig(
         query_timeout=args.query_timeout,

@@ -18,7 +18,8 @@ import pytest
 from r2pgraph.build.assemble import BuildResult, write_generation
 from r2pgraph.cli import main
 from r2pgraph.publish.lock import LOCK_GRAPH
-from r2pgraph.publish.publisher import MANIFEST_GRAPH, STAGING, canonical_line, load_generation, read_manifest
+from r2pgraph.publish.publisher import STAGING, canonical_line, load_generation
+from r2pgraph.store.manifest import MANIFEST_GRAPH, PUB, read_manifest
 from r2pgraph.store.remote import Endpoints, RemoteStore, RemoteStoreError
 from tests.conftest import Listener, repo_settings
 from tests.remote_stores import (  # noqa: F401 (fixtures)
@@ -33,7 +34,6 @@ from tests.remote_stores import (  # noqa: F401 (fixtures)
 )
 
 R2P = "https://w3id.org/r2p/"
-PUB = "https://w3id.org/r2p/publication#"
 CHANGED = R2P + "graph/events/japan-national-dialogue"
 GONE = R2P + "graph/claim-checks"
 ADDED = R2P + "graph/publish-test-added"

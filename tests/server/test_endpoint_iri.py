@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 
 from r2pgraph.server import sparql
-from r2pgraph.server.served import ServerConfig
+from r2pgraph.server.backends.base import ServerConfig
 
 
 def test_the_endpoint_iri_is_the_configured_base_urls() -> None:

@@ -14,8 +14,8 @@ from rdflib import Graph
 from rdflib.compare import to_isomorphic
 
 from r2pgraph.build.generations import REPORT_FILE
+from r2pgraph.server.backends.embedded import MEMORY_BYTES_PER_QUAD, memory_copy
 from r2pgraph.server.evaluation import Job
-from r2pgraph.server.served import MEMORY_BYTES_PER_QUAD, memory_copy
 from r2pgraph.server.workers import MemoryCopy, QueryPool
 from r2pgraph.store.embedded import STORE_DIR
 from tests.conftest import running_server

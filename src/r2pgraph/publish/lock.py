@@ -24,10 +24,10 @@ import pyoxigraph as ox
 
 from r2pgraph.errors import R2PError
 from r2pgraph.rdf.iris import GRAPH
+from r2pgraph.store.manifest import PUB, iri_ref
 from r2pgraph.store.remote import RemoteStore, value
 
 LOCK_GRAPH = GRAPH + "publication-lock"
-PUB = "https://w3id.org/r2p/publication#"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 
 
@@ -42,14 +42,10 @@ class Holder:
     by: str
 
 
-def _iri(v: str) -> str:
-    return str(ox.NamedNode(v))
-
-
 def holders(remote: RemoteStore) -> list[Holder]:
     """The publishers in the lock graph, oldest first."""
     rows = remote.select(
-        f"SELECT ?l ?since ?by WHERE {{ GRAPH {_iri(LOCK_GRAPH)} {{ ?l <{PUB}since> ?since . "
+        f"SELECT ?l ?since ?by WHERE {{ GRAPH {iri_ref(LOCK_GRAPH)} {{ ?l <{PUB}since> ?since . "
         f"OPTIONAL {{ ?l <{PUB}heldBy> ?by }} }} }}"
     )
     found = [Holder(value(r, "l") or "", value(r, "since") or "", value(r, "by") or "unknown") for r in rows]
@@ -59,11 +55,11 @@ def holders(remote: RemoteStore) -> list[Holder]:
 def acquire(remote: RemoteStore, break_lock: bool = False) -> str:
     """Take the lock; return this publisher's node. Raises PublishLocked naming the holder."""
     if break_lock:
-        remote.update(f"DROP SILENT GRAPH {_iri(LOCK_GRAPH)}")
+        remote.update(f"DROP SILENT GRAPH {iri_ref(LOCK_GRAPH)}")
     me = f"urn:uuid:{uuid.uuid4()}"
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     by = ox.Literal(_by())
-    lock = _iri(LOCK_GRAPH)
+    lock = iri_ref(LOCK_GRAPH)
     remote.update(
         f'INSERT {{ GRAPH {lock} {{ <{me}> <{PUB}since> "{now}"^^<{XSD_DATETIME}> ; <{PUB}heldBy> {by} }} }} '
         f"WHERE {{ FILTER NOT EXISTS {{ GRAPH {lock} {{ ?l <{PUB}since> ?s }} }} }}"
@@ -108,4 +104,4 @@ def _dead_here(by: str) -> bool:
 
 def release(remote: RemoteStore, me: str) -> None:
     """Remove this publisher's node from the lock graph."""
-    remote.update(f"DELETE WHERE {{ GRAPH {_iri(LOCK_GRAPH)} {{ <{me}> ?p ?o }} }}")
+    remote.update(f"DELETE WHERE {{ GRAPH {iri_ref(LOCK_GRAPH)} {{ <{me}> ?p ?o }} }}")

@@ -46,16 +46,14 @@ import pyoxigraph as ox
 from r2pgraph.errors import R2PError
 from r2pgraph.publish import lock as publish_lock
 from r2pgraph.rdf.iris import GRAPH, STAGING
+from r2pgraph.store.manifest import MANIFEST_GRAPH, PUB, fetch_graph, iri_ref, read_manifest
 from r2pgraph.store.remote import RemoteStore, RemoteStoreError, value
 
-MANIFEST_GRAPH = GRAPH + "publication"
-PUB = "https://w3id.org/r2p/publication#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NQUADS_FILE = "r2p.nq"
 REPORT_FILE = "build-report.json"
 INSERT_CHUNK = 2000  # triples per INSERT DATA request when there is no Graph Store endpoint
 DEFAULT_COPY = "a copy of the live graphs"  # the manifest's pub:defaultGraph under --default-graph-copy
-FETCH_PAGE = 10000  # triples per CONSTRUCT page when reading a graph back (Virtuoso's default row cap)
 
 
 class PublishError(R2PError):
@@ -150,30 +148,10 @@ def load_generation(generation: Path) -> tuple[str, dict[str, LocalGraph]]:
     return digest, graphs
 
 
-def staging_iri(generation_hash: str, live: str) -> str:
+def stagingiri_ref(generation_hash: str, live: str) -> str:
     """The staging graph of ``live`` for this generation: clearly named, never a live graph."""
     tail = live.removeprefix(GRAPH) if live.startswith(GRAPH) else quote(live, safe="")
     return f"{STAGING}{generation_hash.removeprefix('sha256:')[:16]}/{tail}"
-
-
-def _iri(value: str) -> str:
-    return str(ox.NamedNode(value))
-
-
-def read_manifest(remote: RemoteStore) -> tuple[str | None, dict[str, str]]:
-    """The published generation hash and live graph → content hash, from the manifest graph."""
-    rows = remote.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {_iri(MANIFEST_GRAPH)} {{ ?s ?p ?o }} }}")
-    generation: str | None = None
-    hashes: dict[str, str] = {}
-    for row in rows:
-        s, p, o = value(row, "s"), value(row, "p"), value(row, "o")
-        if s is None or o is None:
-            continue
-        if p == PUB + "generation":
-            generation = o
-        elif p == PUB + "contentHash":
-            hashes[s] = o
-    return generation, hashes
 
 
 def live_counts(remote: RemoteStore, graphs: Iterable[str]) -> dict[str, int]:
@@ -181,28 +159,12 @@ def live_counts(remote: RemoteStore, graphs: Iterable[str]) -> dict[str, int]:
     names = sorted(set(graphs))
     if not names:
         return {}
-    values = " ".join(_iri(g) for g in names)
+    values = " ".join(iri_ref(g) for g in names)
     rows = remote.select(
         f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
     )
     found = ((value(r, "g"), value(r, "n")) for r in rows)
     return {g: int(n) for g, n in found if g is not None and n is not None}
-
-
-def fetch_graph(remote: RemoteStore, graph: str, expected: int) -> list[ox.Triple]:
-    """Every triple of ``graph``, in pages when it is larger than one page."""
-    pattern = f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}"
-    if expected <= FETCH_PAGE:
-        return remote.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}")
-    triples: list[ox.Triple] = []
-    for offset in range(0, expected + FETCH_PAGE, FETCH_PAGE):
-        page = remote.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }} ORDER BY ?s ?p ?o LIMIT {FETCH_PAGE} OFFSET {offset}"
-        )
-        triples += page
-        if len(page) < FETCH_PAGE:
-            break
-    return triples
 
 
 def _upload(remote: RemoteStore, graph: str, body: bytes) -> None:
@@ -214,12 +176,12 @@ def _upload(remote: RemoteStore, graph: str, body: bytes) -> None:
     lines = body.decode("utf-8").split("\n")
     for start in range(0, len(lines), INSERT_CHUNK):
         chunk = "\n".join(lines[start : start + INSERT_CHUNK])
-        remote.update(f"INSERT DATA {{ GRAPH {_iri(graph)} {{\n{chunk}\n}} }}")
+        remote.update(f"INSERT DATA {{ GRAPH {iri_ref(graph)} {{\n{chunk}\n}} }}")
 
 
 def manifest_data(generation_hash: str, graphs: dict[str, LocalGraph], default_copy: bool = False) -> str:
     """The manifest graph's triples (for INSERT DATA)."""
-    m = _iri(MANIFEST_GRAPH)
+    m = iri_ref(MANIFEST_GRAPH)
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     lines = [
         f"{m} <{PUB}generation> {ox.Literal(generation_hash)} .",
@@ -229,9 +191,9 @@ def manifest_data(generation_hash: str, graphs: dict[str, LocalGraph], default_c
         lines.append(f"{m} <{PUB}defaultGraph> {ox.Literal(DEFAULT_COPY)} .")
     for g in graphs.values():
         lines += [
-            f"{m} <{PUB}graph> {_iri(g.iri)} .",
-            f"{_iri(g.iri)} <{PUB}contentHash> {ox.Literal(g.digest)} .",
-            f'{_iri(g.iri)} <{PUB}tripleCount> "{g.count}"^^<{XSD}integer> .',
+            f"{m} <{PUB}graph> {iri_ref(g.iri)} .",
+            f"{iri_ref(g.iri)} <{PUB}contentHash> {ox.Literal(g.digest)} .",
+            f'{iri_ref(g.iri)} <{PUB}tripleCount> "{g.count}"^^<{XSD}integer> .',
         ]
     return "\n".join(lines)
 
@@ -246,17 +208,17 @@ def default_copy_ops(
     graphs leave it (unless another live graph also holds them) and the new versions are added.
     """
     if rebuild:
-        return ["DROP SILENT DEFAULT"], [f"ADD SILENT GRAPH {_iri(g)} TO DEFAULT" for g in graphs]
+        return ["DROP SILENT DEFAULT"], [f"ADD SILENT GRAPH {iri_ref(g)} TO DEFAULT" for g in graphs]
     affected = [*changed, *dropped]
     outside = [g for g in graphs if not g.startswith(GRAPH)]
-    others = f'STRSTARTS(STR(?h), "{GRAPH}")' + "".join(f" || ?h = {_iri(g)}" for g in outside)
-    excluded = ", ".join(_iri(g) for g in [*affected, MANIFEST_GRAPH, publish_lock.LOCK_GRAPH])
+    others = f'STRSTARTS(STR(?h), "{GRAPH}")' + "".join(f" || ?h = {iri_ref(g)}" for g in outside)
+    excluded = ", ".join(iri_ref(g) for g in [*affected, MANIFEST_GRAPH, publish_lock.LOCK_GRAPH])
     before = [
-        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(g)} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {iri_ref(g)} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
         f"GRAPH ?h {{ ?s ?p ?o }} FILTER (({others}) && ?h NOT IN ({excluded})) }} }}"
         for g in affected
     ]
-    return before, [f"ADD SILENT GRAPH {_iri(g)} TO DEFAULT" for g in changed]
+    return before, [f"ADD SILENT GRAPH {iri_ref(g)} TO DEFAULT" for g in changed]
 
 
 def switch_request(
@@ -272,21 +234,21 @@ def switch_request(
     is kept as a copy of the live graphs.
     """
     before, after = default_copy or ([], [])
-    ops = [f"DROP SILENT GRAPH {_iri(MANIFEST_GRAPH)}", *before]
+    ops = [f"DROP SILENT GRAPH {iri_ref(MANIFEST_GRAPH)}", *before]
     for g in changed:
-        ops.append(f"DROP SILENT GRAPH {_iri(g)}")
-        ops.append(f"MOVE GRAPH {_iri(staging_iri(generation_hash, g))} TO GRAPH {_iri(g)}")
-    ops += [f"DROP SILENT GRAPH {_iri(g)}" for g in dropped]
+        ops.append(f"DROP SILENT GRAPH {iri_ref(g)}")
+        ops.append(f"MOVE GRAPH {iri_ref(stagingiri_ref(generation_hash, g))} TO GRAPH {iri_ref(g)}")
+    ops += [f"DROP SILENT GRAPH {iri_ref(g)}" for g in dropped]
     ops += after
     manifest = manifest_data(generation_hash, graphs, default_copy is not None)
-    ops.append(f"INSERT DATA {{ GRAPH {_iri(MANIFEST_GRAPH)} {{\n{manifest}\n}} }}")
+    ops.append(f"INSERT DATA {{ GRAPH {iri_ref(MANIFEST_GRAPH)} {{\n{manifest}\n}} }}")
     return " ;\n".join(ops)
 
 
 def has_default_copy(remote: RemoteStore) -> bool:
     """Whether the last publish kept the store's default graph as a copy of the live graphs."""
     rows = remote.select(
-        f"SELECT ?m WHERE {{ GRAPH {_iri(MANIFEST_GRAPH)} {{ ?m <{PUB}defaultGraph> {ox.Literal(DEFAULT_COPY)} }} }}"
+        f"SELECT ?m WHERE {{ GRAPH {iri_ref(MANIFEST_GRAPH)} {{ ?m <{PUB}defaultGraph> {ox.Literal(DEFAULT_COPY)} }} }}"
     )
     return bool(rows)
 
@@ -300,13 +262,13 @@ def union_size(graphs: dict[str, LocalGraph]) -> int:
 
 
 def _drop_graphs(remote: RemoteStore, graphs: Iterable[str]) -> None:
-    ops = [f"DROP SILENT GRAPH {_iri(g)}" for g in graphs]
+    ops = [f"DROP SILENT GRAPH {iri_ref(g)}" for g in graphs]
     if ops:
         remote.update(" ;\n".join(ops))
 
 
 def _drop_staging(remote: RemoteStore, generation_hash: str, graphs: Iterable[str]) -> None:
-    _drop_graphs(remote, (staging_iri(generation_hash, g) for g in graphs))
+    _drop_graphs(remote, (stagingiri_ref(generation_hash, g) for g in graphs))
 
 
 def stale_staging(remote: RemoteStore) -> list[str]:
@@ -395,18 +357,18 @@ def _publish_locked(
 
         url = remote.endpoints.update
         step = "upload"
-        _drop_graphs(remote, sorted({*stale, *(staging_iri(generation_hash, g) for g in changed)}))
+        _drop_graphs(remote, sorted({*stale, *(stagingiri_ref(generation_hash, g) for g in changed)}))
         if remote.endpoints.gsp:
             url = remote.endpoints.gsp
         for iri in changed:
             staged.append(iri)
-            _upload(remote, staging_iri(generation_hash, iri), graphs[iri].ntriples)
+            _upload(remote, stagingiri_ref(generation_hash, iri), graphs[iri].ntriples)
 
         url = remote.endpoints.query
         step = "verify"
         for iri in changed:
             local = graphs[iri]
-            target = staging_iri(generation_hash, iri)
+            target = stagingiri_ref(generation_hash, iri)
             remote_count = live_counts(remote, [target]).get(target, 0)
             _, fetched_count, fetched_digest = graph_digest(fetch_graph(remote, target, remote_count))
             if remote_count != local.count or fetched_count != local.count:
@@ -443,7 +405,7 @@ def _publish_locked(
             try:
                 _drop_staging(remote, generation_hash, staged)
             except RemoteStoreError:
-                leftover = f"; staging graphs left under <{staging_iri(generation_hash, '')}>"
+                leftover = f"; staging graphs left under <{stagingiri_ref(generation_hash, '')}>"
         if step == "switch" and e.status is None:
             leftover += "; the store may still apply the switch: publish again to see which generation is live"
         raise PublishError(step, e.url or url, e.detail + leftover) from None

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from r2pgraph.errors import R2PError, RemoteStoreError
+from r2pgraph.server.backends.base import Served
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.evaluation import Job
-from r2pgraph.server.served import Served, Serving
+from r2pgraph.server.served import Serving
 from r2pgraph.server.workers import DeadlineExceeded, WorkerFailed
 
 router = APIRouter()

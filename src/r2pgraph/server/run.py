@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from r2pgraph.config import Settings
-from r2pgraph.server.served import ServerConfig, Serving
+from r2pgraph.server.backends.base import ServerConfig
+from r2pgraph.server.served import Serving
 
 
 def serve(settings: Settings, config: ServerConfig, host: str = "127.0.0.1", port: int = 8000) -> int:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from r2pgraph.server.backends.base import ServerConfig
 from r2pgraph.server.conneg import (
     GRAPH_FORMATS,
     GRAPH_OX,
@@ -25,7 +26,7 @@ from r2pgraph.server.conneg import (
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.evaluation import Job
 from r2pgraph.server.limits import ClientLimits
-from r2pgraph.server.served import ServerConfig, public_base, served
+from r2pgraph.server.served import public_base, served
 from r2pgraph.server.sparql_text import might_nest_deeper, nesting_error
 from r2pgraph.server.workers import DeadlineExceeded, WorkerFailed
 

@@ -23,10 +23,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from r2pgraph.exports.dumps import write_exports
-from r2pgraph.publish.publisher import MANIFEST_GRAPH, PUB, fetch_graph, read_manifest
+from r2pgraph.server.backends.base import Served, ServerConfig
 from r2pgraph.server.evaluation import CHECKED, Answer, Job, respond
-from r2pgraph.server.served import Served, ServerConfig
 from r2pgraph.server.workers import DeadlineExceeded, QueryPool
+from r2pgraph.store.manifest import fetch_graph, published_at, read_manifest
 from r2pgraph.store.remote import Endpoints, RemoteStore, RemoteStoreError, auth_from_env, value
 
 UNREACHABLE = "unreachable"
@@ -114,7 +114,6 @@ class RemoteQueries:
 def read_report(store: RemoteStore) -> dict[str, Any]:
     """What the build report says for a generation, read back from the store."""
     generation, hashes = read_manifest(store)
-    published = store.select(f"SELECT ?t WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ ?m <{PUB}publishedAt> ?t }} }}")
     counts: dict[str, int] = {}
     for r in store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         g, n = value(r, "g"), value(r, "n")
@@ -127,7 +126,7 @@ def read_report(store: RemoteStore) -> dict[str, Any]:
             classes[c] = int(n)
     return {
         "content_hash": generation,
-        "built_at": (value(published[0], "t") or "") if published else "",
+        "built_at": published_at(store),
         "quads": sum(counts.values()),
         "graphs": dict(sorted(counts.items())),
         "classes": dict(sorted(classes.items())),

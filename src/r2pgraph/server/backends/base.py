@@ -1,0 +1,113 @@
+"""What every backend implements: one dataset version opened for serving (``Served``), its SPARQL
+runner (``QueryRunner``), and the server's configuration (``ServerConfig``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from r2pgraph.query.engine import Source
+from r2pgraph.server.evaluation import Answer, Job
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """The server's limits and what it serves. Every limit has a default a public endpoint can run with."""
+
+    query_timeout: float = 30.0
+    workers: int = 3
+    client_queries: int = 2
+    max_rows: int = 100_000
+    max_result_bytes: int = 64_000_000
+    memory_budget_mb: int = 1024  # in-memory copies of the store in the workers, if they fit; 0: never
+    admin_token: str | None = None
+    store_url: str | None = None  # serve a remote SPARQL store instead of build/current
+    ontology_dir: Path = Path("ontology")
+    # Where clients reach this server: every absolute URL it writes starts with it (never with the
+    # request's Host header, which any client sets).
+    base_url: str = "http://127.0.0.1:8000"
+    header_timeout: float = 10.0  # seconds for a request's head (request line and headers)
+    body_timeout: float = 30.0  # seconds without data while a request body is being sent
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For/-Proto is believed; none by default
+    trusted_hosts: tuple[str, ...] = ()  # Host header values accepted (any when empty)
+
+
+class QueryRunner(Protocol):
+    def run(self, job: Job, deadline: float) -> Answer: ...
+
+    async def run_async(self, job: Job, deadline: float) -> Answer: ...
+
+    def engines(self) -> dict[str, int]: ...
+
+    def network_sandbox(self) -> str | None: ...
+
+    def close(self) -> None: ...
+
+
+class Served:
+    """One version opened for serving; subclasses set ``store``, ``queries``, ``report`` and ``version``."""
+
+    store: Source
+    queries: QueryRunner
+    report: dict[str, Any]
+    version: str  # what identifies this version: a generation's path, or a published content hash
+
+    def __init__(self) -> None:
+        self.since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self._users = 0
+        self._retired = False
+        self._lock = threading.Lock()
+        self._derived: dict[str, object] = {}
+        self._derive_lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        raise NotImplementedError
+
+    def files(self) -> Path:
+        """The directory holding this version's downloads and ``context.jsonld``."""
+        raise NotImplementedError
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """What ``compute`` derives from this version, computed once: a version is immutable, so
+        e.g. the ratification matrix is worked out on its first request only."""
+        with self._derive_lock:
+            if key not in self._derived:
+                self._derived[key] = compute()
+            return self._derived[key]  # type: ignore[return-value]
+
+    def derived_if_ready(self, key: str) -> object | None:
+        """What ``derived`` has computed for ``key`` already, or None (never computes it)."""
+        with self._derive_lock:
+            return self._derived.get(key)
+
+    def enter(self) -> None:
+        with self._lock:
+            self._users += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._users -= 1
+            done = self._retired and self._users == 0
+        if done:
+            threading.Thread(target=self.close, name=f"close {self.name}", daemon=True).start()
+
+    def retire(self) -> None:
+        """No new requests will use this version; close it once the last one has finished."""
+        with self._lock:
+            self._retired = True
+            done = self._users == 0
+        if done:
+            self.close()
+
+    def started(self) -> None:
+        """The server has started: anything deferred to not slow its start can start now."""
+
+    def close(self) -> None:
+        self.queries.close()
