@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from r2pgraph.rdf.iris import curie
+
 Json = Any
 
 
@@ -39,13 +41,7 @@ class Context:
         return self.prefixes[prefix] + rest if prefix in self.prefixes and not rest.startswith("//") else value
 
     def curie(self, iri: str) -> str:
-        best = max(
-            (ns for ns in self.prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=""
-        )
-        if not best:
-            return iri
-        prefix = next(p for p, ns in self.prefixes.items() if ns == best)
-        return f"{prefix}:{iri[len(best) :]}"
+        return curie(iri, self.prefixes)
 
 
 def _fits(spec: dict[str, str], values: list[Json]) -> Json | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
-from r2pgraph.rdf.iris import PREFIXES
+from r2pgraph.rdf.iris import PREFIXES, curie
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -88,10 +88,7 @@ def _cell(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, ns in PREFIXES.items():
-            if term.value.startswith(ns) and len(term.value) > len(ns):
-                return f"{prefix}:{term.value[len(ns) :]}"
-        return term.value
+        return curie(term.value)
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)

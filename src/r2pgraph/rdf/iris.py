@@ -10,6 +10,7 @@ named graphs under ``graph/<path>``. Ontology terms live under ``R2P`` (``…/on
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 
 BASE = "https://w3id.org/r2p/"
 ID = BASE + "id/"
@@ -44,6 +45,9 @@ PREFIXES: dict[str, str] = {
     "source": ID + "source/",
     "event": ID + "event/",
 }
+
+# The prefixes of the project's own resources (not vocabularies): shown as IRIs where terms are shortened.
+INSTANCE_PREFIXES = ("state", "instrument", "indicator", "source", "event")
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ALPHA3 = re.compile(r"^[A-Z]{3}$")
@@ -89,6 +93,16 @@ def graph_iri(relative_path: str) -> str:
     """Return the named-graph IRI for a data file, from its path relative to data/ (no suffix)."""
     stem = relative_path.rsplit(".", 1)[0] if "." in relative_path.rsplit("/", 1)[-1] else relative_path
     return GRAPH + stem
+
+
+def curie(iri: str, prefixes: Mapping[str, str] = PREFIXES, skip: Collection[str] = ()) -> str:
+    """``prefix:local`` for ``iri`` under the longest namespace of ``prefixes`` that leaves a local part
+    (the first prefix of equal namespaces, none of ``skip``); else ``iri`` itself."""
+    best, found = "", ""
+    for prefix, ns in prefixes.items():
+        if len(ns) > len(found) and len(iri) > len(ns) and iri.startswith(ns) and prefix not in skip:
+            best, found = prefix, ns
+    return f"{best}:{iri[len(found) :]}" if found else iri
 
 
 def is_project_iri(iri: str) -> bool:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from r2pgraph.query.engine import Source, select
-from r2pgraph.rdf.iris import PREFIXES
+from r2pgraph.rdf import iris
+from r2pgraph.rdf.iris import INSTANCE_PREFIXES, PREFIXES
 
 LABEL_PREDICATES = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -76,15 +77,8 @@ class Resource:
 
 
 def curie(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if (
-            iri.startswith(ns)
-            and len(iri) > len(ns)
-            and prefix
-            in ("r2p", "rdf", "rdfs", "owl", "xsd", "skos", "prov", "dct", "schema", "org", "void", "dcat", "wd")
-        ):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
+    """A vocabulary term as ``prefix:local``; the project's resources (and SHACL terms) stay IRIs."""
+    return iris.curie(iri, skip=(*INSTANCE_PREFIXES, "sh"))
 
 
 def _label_map(store: Source, iris: set[str]) -> dict[str, str]:

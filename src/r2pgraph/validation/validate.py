@@ -23,7 +23,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from r2pgraph.rdf.namespaces import PREFIXES
+from r2pgraph.rdf.iris import INSTANCE_PREFIXES, curie
 from r2pgraph.sources.base import SourceGraph
 from r2pgraph.validation.shacl.core import hoist_property_shapes, run_pyshacl
 from r2pgraph.validation.shacl.native import Triple, compile_shapes, evaluate_native, has_targets
@@ -79,10 +79,7 @@ def _short(node: Node | None) -> str | None:
     if node is None:
         return None
     if isinstance(node, URIRef):
-        for prefix, ns in PREFIXES.items():
-            if str(node).startswith(ns) and prefix not in ("state", "instrument", "indicator", "source", "event"):
-                return f"{prefix}:{str(node)[len(ns) :]}"
-        return str(node)
+        return curie(str(node), skip=INSTANCE_PREFIXES)
     return str(node)
 
 
