@@ -10,7 +10,7 @@ named graphs under ``graph/<path>``. Ontology terms live under ``R2P`` (``…/on
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 BASE = "https://w3id.org/r2p/"
 ID = BASE + "id/"
@@ -45,6 +45,14 @@ PREFIXES: dict[str, str] = {
     "source": ID + "source/",
     "event": ID + "event/",
 }
+
+# The kinds of treaty action, each the class r2p:<kind> (ontology/r2p.ttl): the kinds of consent to be
+# bound are subclasses of r2p:ConsentToBeBound, which stands itself for a consent of unknown kind.
+# Consent to be bound: the kinds of act by which a state becomes a party. Provisional application
+# (ATT art. 23) and succession to a signature are not consent.
+CONSENT_KINDS = ("Ratification", "Accession", "Acceptance", "Approval", "Succession", "ConsentToBeBound")
+SIGNATURE_KINDS = ("Signature", "SuccessionToSignature")
+ACTION_KINDS = (*SIGNATURE_KINDS, *CONSENT_KINDS, "Withdrawal", "ProvisionalApplication")
 
 # The prefixes of the project's own resources (not vocabularies): shown as IRIs where terms are shortened.
 INSTANCE_PREFIXES = ("state", "instrument", "indicator", "source", "event")
@@ -108,6 +116,11 @@ def curie(iri: str, prefixes: Mapping[str, str] = PREFIXES, skip: Collection[str
 def is_project_iri(iri: str) -> bool:
     """True when ``iri`` is in one of the project's namespaces."""
     return iri.startswith(BASE)
+
+
+def r2p_terms(names: Iterable[str]) -> str:
+    """``r2p:A, r2p:B, …`` for a SPARQL ``IN (…)`` list (the query declares ``PREFIX r2p:``)."""
+    return ", ".join(f"r2p:{name}" for name in names)
 
 
 def not_staging(var: str) -> str:

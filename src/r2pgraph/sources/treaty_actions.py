@@ -11,20 +11,14 @@ from pathlib import Path
 from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
+from r2pgraph.rdf.iris import ACTION_KINDS
 from r2pgraph.rdf.namespaces import R2P, mint
 from r2pgraph.sources.base import FileContext, SourceGraph
 from r2pgraph.sources.citations import add_citation
 from r2pgraph.sources.yamlfile import read_csv
 
-ACTION_CLASSES: dict[str, URIRef] = {
-    "signature": R2P.Signature,
-    "ratification": R2P.Ratification,
-    "accession": R2P.Accession,
-    "acceptance": R2P.Acceptance,
-    "approval": R2P.Approval,
-    "succession": R2P.Succession,
-    "withdrawal": R2P.Withdrawal,
-}
+# The kinds a CSV row may name: every kind of treaty action but the consent of unknown kind.
+ACTION_CLASSES: dict[str, URIRef] = {kind.lower(): R2P[kind] for kind in ACTION_KINDS if kind != "ConsentToBeBound"}
 COLUMNS = [
     "state",
     "instrument",

@@ -30,16 +30,16 @@ from dataclasses import dataclass, field, replace
 import pyoxigraph as ox
 
 from r2pgraph.query.engine import Source, select
+from r2pgraph.rdf import iris
 from r2pgraph.rdf.entry_into_force import RULE_NAMES, in_force_for_party
 from r2pgraph.rdf.iris import R2P, not_staging
 
 NO_RECORD, NO_ACTION, NOT_PARTY = "no record", "no action", "not party"
 SIGNATORY, PARTY, WITHDRAWN = "signatory", "party", "withdrawn"
-# Consent to be bound, defined once: the kinds of act by which a state becomes a party.
-# Provisional application (ATT art. 23) and succession to a signature are not consent.
-CONSENT_KINDS = frozenset({"Ratification", "Accession", "Acceptance", "Approval", "Succession", "ConsentToBeBound"})
-SIGNATURE_KINDS = frozenset({"Signature", "SuccessionToSignature"})
-ACTION_KINDS = CONSENT_KINDS | SIGNATURE_KINDS | {"Withdrawal", "ProvisionalApplication"}
+# The kinds of act, defined once in rdf.iris (consent to be bound, signature, every treaty action).
+CONSENT_KINDS = frozenset(iris.CONSENT_KINDS)
+SIGNATURE_KINDS = frozenset(iris.SIGNATURE_KINDS)
+ACTION_KINDS = frozenset(iris.ACTION_KINDS)
 STATUS_NAMES = {R2P + "Party": PARTY, R2P + "Signatory": SIGNATORY, R2P + "NoAction": NO_ACTION}
 
 # The act's as-of date and stated entry into force are read by queries of their own and joined
