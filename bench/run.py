@@ -224,7 +224,7 @@ def served_store(generation: Path):
     in-memory copy of the generation's N-Quads when it fits the memory budget, else None (disk)."""
     import pyoxigraph as ox
 
-    from r2pgraph.server.backends.base import ServerConfig
+    from r2pgraph.config import ServerConfig
     from r2pgraph.server.backends.embedded import memory_copy
 
     config = ServerConfig()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from r2pgraph import __version__
 from r2pgraph.build.generations import current_generation, find_generation, list_generations, rollback
-from r2pgraph.config import QUERY_TIMEOUT_ENV, BadVariable, Settings, env_seconds
+from r2pgraph.config import QUERY_TIMEOUT_ENV, BadVariable, ServerConfig, Settings, env_seconds
 from r2pgraph.errors import DataError, R2PError, ValidationFailed
 from r2pgraph.exports.dumps import EXPORTS
 from r2pgraph.query.engine import RESULT_FORMATS, read_query, render, run_query
@@ -434,7 +434,6 @@ def default_base_url(host: str, port: int) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from r2pgraph.server.backends.base import ServerConfig
     from r2pgraph.server.run import serve
 
     config = ServerConfig(
@@ -595,6 +594,7 @@ def parser() -> argparse.ArgumentParser:
     mx.add_argument("--sort", choices=["name", "region", "parties"], default="name", help="order of the rows")
     mx.add_argument("--format", choices=["csv", "json"], default="csv", help="CSV (default) or JSON rows")
     mx.set_defaults(func=cmd_matrix)
+    defaults = ServerConfig()
     sv = sub.add_parser("serve", help="serve the built graph: SPARQL endpoint and linked-data pages")
     common(sv)
     sv.add_argument("--host", default="127.0.0.1")
@@ -602,20 +602,23 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument(
         "--query-timeout",
         type=float,
-        default=env_seconds(QUERY_TIMEOUT_ENV, 30),
-        help="seconds after which a SPARQL query is stopped with 503 (default 30, or $R2P_QUERY_TIMEOUT)",
+        default=env_seconds(QUERY_TIMEOUT_ENV, defaults.query_timeout),
+        help=f"seconds after which a SPARQL query is stopped with 503 (default {defaults.query_timeout:g}, "
+        "or $R2P_QUERY_TIMEOUT)",
     )
     sv.add_argument(
         "--workers",
         type=int,
-        default=3,
-        help="query worker processes (default 3: one more than a client may use, so no client can take them all)",
+        default=defaults.workers,
+        help=f"query worker processes (default {defaults.workers}: one more than a client may use, so no client can "
+        "take them all)",
     )
     sv.add_argument(
         "--client-queries",
         type=int,
-        default=2,
-        help="SPARQL queries one client may have running or waiting at once; more get 429 (default 2; 0: no limit)",
+        default=defaults.client_queries,
+        help="SPARQL queries one client may have running or waiting at once; more get 429 "
+        f"(default {defaults.client_queries}; 0: no limit)",
     )
     sv.add_argument(
         "--store",
@@ -623,16 +626,21 @@ def parser() -> argparse.ArgumentParser:
         help="serve a remote SPARQL 1.1 store that `r2pgraph publish` wrote into, instead of build/current",
     )
     sv.add_argument(
-        "--max-rows", type=int, default=100_000, help="rows (or triples) in a SPARQL result, then truncated"
+        "--max-rows", type=int, default=defaults.max_rows, help="rows (or triples) in a SPARQL result, then truncated"
     )
-    sv.add_argument("--max-result-bytes", type=int, default=64_000_000, help="bytes in a SPARQL result, then truncated")
+    sv.add_argument(
+        "--max-result-bytes",
+        type=int,
+        default=defaults.max_result_bytes,
+        help="bytes in a SPARQL result, then truncated",
+    )
     sv.add_argument(
         "--memory-budget",
         type=_megabytes,
-        default=1024,
+        default=defaults.memory_budget_mb,
         metavar="MB",
         help="memory the query workers may use for in-memory copies of the store (several times faster "
-        "than the on-disk store); over it, or 0, they answer from disk (default 1024)",
+        f"than the on-disk store); over it, or 0, they answer from disk (default {defaults.memory_budget_mb})",
     )
     sv.add_argument(
         "--base-url",
@@ -645,16 +653,17 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument(
         "--header-timeout",
         type=_seconds,
-        default=10.0,
+        default=defaults.header_timeout,
         metavar="S",
-        help="close a connection whose request line and headers are not complete after S seconds (default 10)",
+        help="close a connection whose request line and headers are not complete after S seconds "
+        f"(default {defaults.header_timeout:g})",
     )
     sv.add_argument(
         "--body-timeout",
         type=_seconds,
-        default=30.0,
+        default=defaults.body_timeout,
         metavar="S",
-        help="close a connection whose request body has had no data for S seconds (default 30)",
+        help=f"close a connection whose request body has had no data for S seconds (default {defaults.body_timeout:g})",
     )
     sv.add_argument(
         "--trusted-proxy",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.requests import Request
 
+from r2pgraph.config import ServerConfig
 from r2pgraph.server import sparql
-from r2pgraph.server.backends.base import ServerConfig
 
 
 def test_the_endpoint_iri_is_the_configured_base_urls() -> None:

@@ -16,8 +16,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from r2pgraph import __version__
+from r2pgraph.config import ServerConfig
 from r2pgraph.server import admin, dataset, errors, linked_data, pages, sparql, treaties
-from r2pgraph.server.backends.base import ServerConfig
 from r2pgraph.server.headers import SecurityHeaders
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.served import SCOPE_KEY, Serving

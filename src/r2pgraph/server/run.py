@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from r2pgraph.config import Settings
-from r2pgraph.server.backends.base import ServerConfig
+from r2pgraph.config import ServerConfig, Settings
 from r2pgraph.server.served import Serving
 
 

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from r2pgraph.build.generations import current_generation
-from r2pgraph.server.backends.base import Served, ServerConfig
+from r2pgraph.config import ServerConfig
+from r2pgraph.server.backends.base import Served
 from r2pgraph.server.backends.embedded import EmbeddedServed
 
 if TYPE_CHECKING:

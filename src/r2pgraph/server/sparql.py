@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from r2pgraph.server.backends.base import ServerConfig
+from r2pgraph.config import ServerConfig
 from r2pgraph.server.conneg import (
     GRAPH_FORMATS,
     GRAPH_OX,

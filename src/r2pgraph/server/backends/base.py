@@ -1,12 +1,11 @@
 """What every backend implements: one dataset version opened for serving (``Served``), its SPARQL
-runner (``QueryRunner``), and the server's configuration (``ServerConfig``)."""
+runner (``QueryRunner``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -14,28 +13,6 @@ from r2pgraph.query.engine import Source
 from r2pgraph.server.evaluation import Answer, Job
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ServerConfig:
-    """The server's limits and what it serves. Every limit has a default a public endpoint can run with."""
-
-    query_timeout: float = 30.0
-    workers: int = 3
-    client_queries: int = 2
-    max_rows: int = 100_000
-    max_result_bytes: int = 64_000_000
-    memory_budget_mb: int = 1024  # in-memory copies of the store in the workers, if they fit; 0: never
-    admin_token: str | None = None
-    store_url: str | None = None  # serve a remote SPARQL store instead of build/current
-    ontology_dir: Path = Path("ontology")
-    # Where clients reach this server: every absolute URL it writes starts with it (never with the
-    # request's Host header, which any client sets).
-    base_url: str = "http://127.0.0.1:8000"
-    header_timeout: float = 10.0  # seconds for a request's head (request line and headers)
-    body_timeout: float = 30.0  # seconds without data while a request body is being sent
-    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For/-Proto is believed; none by default
-    trusted_hosts: tuple[str, ...] = ()  # Host header values accepted (any when empty)
 
 
 class QueryRunner(Protocol):

@@ -22,8 +22,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from r2pgraph.config import ServerConfig
 from r2pgraph.exports.dumps import write_exports
-from r2pgraph.server.backends.base import Served, ServerConfig
+from r2pgraph.server.backends.base import Served
 from r2pgraph.server.evaluation import CHECKED, Answer, Job, respond
 from r2pgraph.server.workers import DeadlineExceeded, QueryPool
 from r2pgraph.store.manifest import fetch_graph, published_at, read_manifest
