@@ -20,7 +20,9 @@ from rdflib.namespace import RDF, SKOS
 from r2pgraph.build.assemble import load_ontology, write_generation
 from r2pgraph.build.generations import current_generation
 from r2pgraph.importers.common import ImportReport
-from r2pgraph.importers.wikidata import WikidataError, convert_date, import_wikidata
+from r2pgraph.importers.wikidata import import_wikidata
+from r2pgraph.importers.wikidata_endpoint import WikidataError
+from r2pgraph.importers.wikidata_statements import convert_date
 from r2pgraph.rdf.namespaces import GRAPH, R2P, SCHEMA, mint
 from r2pgraph.store.embedded import open_store
 from r2pgraph.validation.validate import load_shapes, validate_graph

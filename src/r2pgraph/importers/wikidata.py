@@ -29,33 +29,25 @@ forbid), its rank is deprecated, or it repeats a record already imported.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import hashlib
-import http.client
-import json
 import re
-import time
 import urllib.error
 import urllib.parse
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
 
-from r2pgraph.errors import Problem, R2PError
+from r2pgraph.errors import Problem
 from r2pgraph.importers.common import ImportReport, import_activity, write_trig
+from r2pgraph.importers.wikidata_endpoint import RATIFIED_BY, SIGNATORY, WikidataError, build_query, run_select
+from r2pgraph.importers.wikidata_statements import DEPRECATED, QID, Statement, WikidataDate, convert_date, gather
 from r2pgraph.query.engine import select
 from r2pgraph.rdf.namespaces import GRAPH, ID, R2P, SCHEMA, WD, mint
 
 NAME = "wikidata"
-SIGNATORY = "P1891"
-RATIFIED_BY = "P6193"
 KINDS: dict[str, tuple[URIRef, str]] = {
     SIGNATORY: (R2P.Signature, "signature"),
     RATIFIED_BY: (R2P.ConsentToBeBound, "consent-to-be-bound"),
@@ -64,144 +56,7 @@ CONSENT_NOTE = (
     "Wikidata records this as 'ratified by' (P6193), a property it uses for ratification, accession,"
     " acceptance, approval and succession alike, so the kind of consent to be bound is unknown."
 )
-WIKIBASE = "http://wikiba.se/ontology#"
-DEPRECATED = WIKIBASE + "DeprecatedRank"
-PRECISION_DAY, PRECISION_MONTH, PRECISION_YEAR = 11, 10, 9
-MAX_RETRY_AFTER = 300.0  # seconds: a longer Retry-After is waited for this long at most
-QID = re.compile(r"^http://www\.wikidata\.org/entity/(Q[0-9]+)$")
-WIKIDATA_TIME = re.compile(
-    r"^\+?([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?$"
-)
 IRI_UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
-
-PREFIXES = """PREFIX wd: <http://www.wikidata.org/entity/>
-PREFIX wdt: <http://www.wikidata.org/prop/direct/>
-PREFIX p: <http://www.wikidata.org/prop/>
-PREFIX ps: <http://www.wikidata.org/prop/statement/>
-PREFIX pq: <http://www.wikidata.org/prop/qualifier/>
-PREFIX pqv: <http://www.wikidata.org/prop/qualifier/value/>
-PREFIX pr: <http://www.wikidata.org/prop/reference/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX wikibase: <http://wikiba.se/ontology#>
-"""
-
-
-class WikidataError(R2PError):
-    """The Wikidata import cannot run: the endpoint failed or gave no usable answer, or nothing maps."""
-
-
-def build_query(qids: Iterable[str]) -> str:
-    """The SELECT query for the signatories and "ratified by" statements of the items ``qids``."""
-    values = " ".join(f"wd:{q}" for q in sorted(set(qids)))
-    return (
-        PREFIXES
-        + f"""SELECT ?instrument ?property ?statement ?item ?iso2 ?date ?precision ?rank ?referenceUrl WHERE {{
-  VALUES ?instrument {{ {values} }}
-  {{ ?instrument p:{SIGNATORY} ?statement . ?statement ps:{SIGNATORY} ?item . BIND ("{SIGNATORY}" AS ?property) }}
-  UNION
-  {{ ?instrument p:{RATIFIED_BY} ?statement . ?statement ps:{RATIFIED_BY} ?item . BIND ("{RATIFIED_BY}" AS ?property) }}
-  OPTIONAL {{ ?statement wikibase:rank ?rank }}
-  OPTIONAL {{ ?item wdt:P297 ?iso2 }}
-  OPTIONAL {{
-    ?statement pq:P585 ?date .
-    OPTIONAL {{
-      ?statement pqv:P585 ?dateValue .
-      ?dateValue wikibase:timeValue ?date ; wikibase:timePrecision ?precision .
-    }}
-  }}
-  OPTIONAL {{ ?statement prov:wasDerivedFrom ?reference . ?reference pr:P854 ?referenceUrl }}
-}}
-"""
-    )
-
-
-# ------------------------------------------------------------------------------- the endpoint ---
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), MAX_RETRY_AFTER)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return min(max((when - dt.datetime.now(dt.UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER)
-
-
-def run_select(
-    endpoint: str,
-    query: str,
-    *,
-    user_agent: str,
-    timeout: float = 30,
-    retries: int = 3,
-    backoff: float = 1.0,
-    sleep: Callable[[float], None] = time.sleep,
-) -> dict[str, Any]:
-    """POST a SELECT query to ``endpoint`` and return the SPARQL JSON results.
-
-    Transient failures (HTTP 429 and 5xx, timeouts, connection errors) are retried up to
-    ``retries`` times, waiting ``backoff * 2**n`` seconds, or what Retry-After asks. Raises
-    WikidataError naming the endpoint when the query still fails, fails for good (other HTTP
-    errors), or the answer is not SPARQL JSON results.
-    """
-    if not user_agent.strip():
-        raise WikidataError("a descriptive User-Agent is required to query a SPARQL endpoint")
-    attempts = max(retries, 0) + 1
-    last = ""
-    for attempt in range(attempts):
-        sparql = SPARQLWrapper(endpoint, agent=user_agent)
-        sparql.setMethod(POST)
-        sparql.setOnlyConneg(True)
-        sparql.setReturnFormat(JSON)
-        sparql.setQuery(query)
-        # urllib takes float seconds; setTimeout() would truncate to int (0.5 → 0 → no timeout).
-        sparql.timeout = timeout  # type: ignore[assignment]
-        wait: float | None = None
-        try:
-            response = sparql.query().response
-            try:
-                body = response.read()
-            finally:
-                response.close()
-        except urllib.error.HTTPError as e:
-            if e.code != 429 and e.code < 500:
-                raise WikidataError(
-                    f"the SPARQL endpoint {endpoint} refused the query: HTTP {e.code} {e.reason}"
-                ) from e
-            last = f"HTTP {e.code} {e.reason}"
-            wait = _retry_after(e.headers.get("Retry-After") if e.headers else None)
-        except EndPointInternalError:
-            last = "HTTP 500 (internal server error)"
-        except SPARQLWrapperException as e:  # 400, 401, 404, 414: retrying will not help
-            raise WikidataError(f"the SPARQL endpoint {endpoint} refused the query: {e}") from e
-        except (OSError, http.client.HTTPException) as e:  # URLError, timeouts, resets, broken reads
-            reason = e.reason if isinstance(e, urllib.error.URLError) else e
-            last = f"{type(reason).__name__}: {reason}" if isinstance(reason, BaseException) else str(reason)
-        else:
-            return _parse_results(endpoint, body)
-        if attempt + 1 < attempts:
-            sleep(wait if wait is not None else backoff * 2**attempt)
-    raise WikidataError(f"the SPARQL query to {endpoint} failed after {attempts} attempt(s); last error: {last}")
-
-
-def _parse_results(endpoint: str, body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise WikidataError(f"the SPARQL endpoint {endpoint} did not answer with SPARQL JSON results: {e}") from e
-    if not isinstance(data, dict) or not isinstance(data.get("results", {}).get("bindings"), list):
-        raise WikidataError(f"the SPARQL endpoint {endpoint} answered JSON that is not SPARQL SELECT results")
-    return data
-
-
-# --------------------------------------------------------------------------------- the mapping ---
 
 
 @dataclass
@@ -263,96 +118,6 @@ def read_mapping(store: ox.Store, report: ImportReport) -> Mapping:
     return m
 
 
-# ---------------------------------------------------------------------------------- statements ---
-
-
-@dataclass
-class Statement:
-    """One Wikidata statement, gathered from the result rows that mention it."""
-
-    iri: str
-    instrument: str  # Q-id
-    prop: str
-    item: dict[str, str]  # the JSON binding of the value
-    iso2: set[str] = field(default_factory=set)
-    dates: dict[str, set[int]] = field(default_factory=dict)  # lexical value → precisions given
-    odd_dates: set[str] = field(default_factory=set)  # values that are not literals ("unknown value")
-    ranks: set[str] = field(default_factory=set)
-    references: set[str] = field(default_factory=set)
-
-
-def gather(bindings: list[dict[str, dict[str, str]]]) -> list[Statement]:
-    """Group result rows by statement (rows multiply by dates, codes and references)."""
-    statements: dict[str, Statement] = {}
-    for b in bindings:
-        if "statement" not in b or "instrument" not in b or "item" not in b or "property" not in b:
-            continue
-        qid = QID.match(b["instrument"]["value"])
-        if qid is None:
-            continue
-        s = statements.setdefault(
-            b["statement"]["value"], Statement(b["statement"]["value"], qid.group(1), b["property"]["value"], b["item"])
-        )
-        if "iso2" in b:
-            s.iso2.add(b["iso2"]["value"].strip().upper())
-        if "date" in b:
-            if b["date"].get("type") in ("literal", "typed-literal"):
-                precisions = s.dates.setdefault(b["date"]["value"], set())
-                if "precision" in b and b["precision"]["value"].strip().isdigit():
-                    precisions.add(int(b["precision"]["value"]))
-            else:
-                s.odd_dates.add(b["date"]["value"])
-        if "rank" in b:
-            s.ranks.add(b["rank"]["value"])
-        if "referenceUrl" in b:
-            s.references.add(b["referenceUrl"]["value"])
-    return sorted(statements.values(), key=lambda s: (s.instrument, s.prop, s.iri))
-
-
-@dataclass(frozen=True)
-class WikidataDate:
-    literal: Literal
-    key: str  # the lexical form used in the record IRI
-    notes: tuple[str, ...] = ()
-    unconfirmed: bool = False
-
-
-def convert_date(value: str, precisions: set[int]) -> WikidataDate | str:
-    """Our r2p:date for a Wikidata time value and its precision(s), or the reason it cannot be one.
-
-    ``precisions`` is empty when the endpoint gave none; several means the coarsest is used.
-    """
-    match = WIKIDATA_TIME.match(value.strip())
-    if match is None:
-        return f"the date {value!r} is not a date with a four-digit year (YYYY-MM-DD…)"
-    year, month, day = (int(g) for g in match.groups()[:3])
-    precision = min(precisions) if precisions else None
-    # Wikidata's own JSON writes unknown months and days as 00.
-    if month == 0:
-        precision = PRECISION_YEAR if precision is None else min(precision, PRECISION_YEAR)
-    elif day == 0:
-        precision = PRECISION_MONTH if precision is None else min(precision, PRECISION_MONTH)
-    if precision is not None and precision < PRECISION_YEAR:
-        return f"the date {value!r} is given to a precision coarser than a year (Wikidata precision {precision})"
-    if precision in (PRECISION_YEAR, PRECISION_MONTH):
-        notes: tuple[str, ...] = ()
-        if precision == PRECISION_MONTH:
-            notes = (f"Wikidata gives the month ({year:04d}-{month:02d}); the date is recorded as the year.",)
-        return WikidataDate(Literal(f"{year:04d}", datatype=XSD.gYear), f"{year:04d}", notes)
-    try:
-        day_value = dt.date(year, month, day)
-    except ValueError:
-        return f"the date {value!r} is not a valid calendar date"
-    iso = day_value.isoformat()
-    if precision is None and month == 1 and day == 1:
-        note = (
-            f"Wikidata gives {iso} without its precision: 1 January is how Wikidata writes a date known"
-            " only to the year, so the day and month await confirmation."
-        )
-        return WikidataDate(Literal(iso, datatype=XSD.date), iso, (note,), unconfirmed=True)
-    return WikidataDate(Literal(iso, datatype=XSD.date), iso)
-
-
 def _reference_iri(url: str) -> URIRef | None:
     """The reference URL as an IRI (unsafe characters percent-encoded), or None if not http(s)."""
     parts = urllib.parse.urlsplit(url.strip())
@@ -380,9 +145,6 @@ def _state_of(s: Statement, mapping: Mapping) -> URIRef | str:
     return (
         f"the item maps to no state: no state links to it and its ISO 3166-1 alpha-2 code (P297: {codes}) matches none"
     )
-
-
-# -------------------------------------------------------------------------------- the importer ---
 
 
 def import_wikidata(
