@@ -1,6 +1,6 @@
 """Cost against size: one PNG from a benchmark results JSON (matplotlib, Agg backend).
 
-``python bench/plot.py bench/results/results-<timestamp>.json bench/results/latest.png``
+``python bench/plot.py bench/results/latest.json bench/results/latest.png``
 
 Four panels against the number of states: build time split into its steps, per-query median
 latency over HTTP (ours solid, rdflib-endpoint dashed), throughput, and peak memory.

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from common import vm_hwm_mb
+
 
 def _children(pid: int) -> list[int]:
     out: list[int] = []
@@ -13,16 +15,6 @@ def _children(pid: int) -> list[int]:
         with contextlib.suppress(OSError):
             out += [int(c) for c in (task / "children").read_text().split()]
     return out
-
-
-def _hwm_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return 0.0
 
 
 def tree_hwm_mb(pid: int) -> dict[str, object]:
@@ -34,7 +26,7 @@ def tree_hwm_mb(pid: int) -> dict[str, object]:
         if p in seen:
             continue
         seen.add(p)
-        per[p] = _hwm_mb(p)
+        per[p] = vm_hwm_mb(p) or 0.0
         todo += _children(p)
     return {"main_mb": per.get(pid, 0.0), "processes": len(per), "sum_mb": round(sum(per.values()), 1)}
 

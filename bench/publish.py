@@ -23,8 +23,8 @@ from pathlib import Path
 
 import httpx
 
+from common import free_port
 from r2pgraph.build.assemble import content_hash
-from run import free_port
 
 PER_STATE = ("/assessments/apr2p-2019/JPN>", "/assessments/apr2p-2019/JPN-citations>", "/treaty-actions/JPN>")
 

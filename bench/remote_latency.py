@@ -33,12 +33,13 @@ import httpx
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+from common import PY, ROOT, free_port, stop_process, wait_until_answers  # noqa: E402
 from generate import generate, states  # noqa: E402
 from procmem import tree_hwm_mb  # noqa: E402
 from publish import timed_publish  # noqa: E402
 from queries import Query, query_mix  # noqa: E402
 from rival import result_rows  # noqa: E402
-from run import PY, ROOT, free_port, machine, run_build  # noqa: E402
+from run import machine, run_build  # noqa: E402
 
 
 class Proc:
@@ -51,16 +52,9 @@ class Proc:
     def start(self, timeout: float = 120) -> float:
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(self.args, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while True:
-            try:
-                if httpx.get(self.probe, timeout=2).status_code == 200:
-                    return time.perf_counter() - t0
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None or time.perf_counter() - t0 > timeout:
-                self.stop()
-                raise RuntimeError(f"did not start: {' '.join(self.args)}")
-            time.sleep(0.05)
+        return wait_until_answers(
+            self.proc, self.probe, started=t0, timeout=timeout, what=" ".join(self.args), request_timeout=2
+        )
 
     def vm_hwm_mb(self) -> object:
         """VmHWM summed over the process and its children (serve's query workers)."""
@@ -69,12 +63,7 @@ class Proc:
     def stop(self) -> None:
         if self.proc is None:
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, timeout=30)
         self.proc = None
 
 

@@ -22,22 +22,13 @@ from typing import Any
 
 import httpx
 
+from common import stop_process, vm_hwm_mb, wait_until_answers
 from load import bounded_load
 from queries import Query
 
 BENCH = Path(__file__).resolve().parent
 OURS_PATH = "/sparql"  # r2pgraph serve
 THEIRS_PATH = "/"  # rdflib-endpoint's SparqlEndpoint default path
-
-
-def _vm_hwm_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
 
 
 class RivalServer:
@@ -62,31 +53,22 @@ class RivalServer:
         line = self.proc.stdout.readline()  # blocks until the data is loaded (or the process died)
         if line:
             self.load = json.loads(line)
-        deadline = t0 + timeout
-        while True:
-            try:
-                r = httpx.get(self.url + THEIRS_PATH, params={"query": "ASK {}"}, timeout=5)
-                if r.status_code == 200:
-                    return time.perf_counter() - t0
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None or time.perf_counter() > deadline:
-                self.stop()
-                raise RuntimeError("rdflib-endpoint did not start")
-            time.sleep(0.05)
+        return wait_until_answers(
+            self.proc,
+            self.url + THEIRS_PATH,
+            params={"query": "ASK {}"},
+            started=t0,
+            timeout=timeout,
+            what="rdflib-endpoint",
+        )
 
     def vm_hwm_mb(self) -> float | None:
-        return _vm_hwm_mb(self.proc.pid) if self.proc else None
+        return vm_hwm_mb(self.proc.pid) if self.proc else None
 
     def stop(self) -> None:
         if self.proc is None:
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc)
         if self.proc.stdout:
             self.proc.stdout.close()
         self.proc = None

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,12 +28,10 @@ sys.path.insert(0, str(BENCH))
 import procmem  # noqa: E402
 import rival  # noqa: E402
 import targets  # noqa: E402
+from common import PY, ROOT, free_port, stop_process, vm_hwm_mb, wait_until_answers  # noqa: E402
 from generate import generate, states  # noqa: E402
 from load import bounded_load  # noqa: E402
 from queries import Query, query_mix  # noqa: E402
-
-ROOT = BENCH.parent
-PY = sys.executable
 
 
 # --- machine -------------------------------------------------------------------------------------
@@ -85,12 +82,6 @@ def run_build(data_dir: Path, build_dir: Path, validate: bool) -> dict[str, obje
 
 
 # --- server --------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Server:
     """``r2pgraph serve`` on 127.0.0.1; ``start`` returns the cold-start time to the first 200."""
 
@@ -120,35 +111,24 @@ class Server:
         self.proc = subprocess.Popen(
             [PY, "-m", "r2pgraph.cli", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        deadline = t0 + timeout
-        while True:
-            try:
-                if httpx.get(self.url + "/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                    return time.perf_counter() - t0
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None or time.perf_counter() > deadline:
-                self.stop()
-                raise RuntimeError("server did not start")
-            time.sleep(0.02)
+        return wait_until_answers(
+            self.proc,
+            self.url + "/sparql",
+            params={"query": "ASK {}"},
+            started=t0,
+            timeout=timeout,
+            what="server",
+            request_timeout=1,
+            poll=0.02,
+        )
 
     def vm_hwm_mb(self) -> float | None:
-        if self.proc is None:
-            return None
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-        return None
+        return vm_hwm_mb(self.proc.pid) if self.proc else None
 
     def stop(self) -> None:
         if self.proc is None:
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc)
         self.proc = None
 
 
@@ -468,7 +448,7 @@ def main() -> None:
         doc["validation_probe"] = probes
         doc["sizes"] = [bench_size(int(s), work, args) for s in args.sizes.split(",") if s.strip()]
     doc["runtime_s"] = round(time.perf_counter() - t_all, 1)
-    name = f"results-{started}.json"
+    name = "latest.json"  # the latest run only: earlier ones are in git history
     doc["json_file"] = name
     try:
         from plot import plot
