@@ -43,15 +43,15 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from r2pgraph.build.generations import REPORT_FILE
 from r2pgraph.errors import R2PError
+from r2pgraph.exports.dumps import EXPORTS
 from r2pgraph.publish import lock as publish_lock
 from r2pgraph.rdf.iris import GRAPH, STAGING
 from r2pgraph.store.manifest import MANIFEST_GRAPH, PUB, fetch_graph, iri_ref, read_manifest
 from r2pgraph.store.remote import RemoteStore, RemoteStoreError, value
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NQUADS_FILE = "r2p.nq"
-REPORT_FILE = "build-report.json"
 INSERT_CHUNK = 2000  # triples per INSERT DATA request when there is no Graph Store endpoint
 DEFAULT_COPY = "a copy of the live graphs"  # the manifest's pub:defaultGraph under --default-graph-copy
 
@@ -130,7 +130,7 @@ def load_generation(generation: Path) -> tuple[str, dict[str, LocalGraph]]:
     try:
         report = json.loads((generation / REPORT_FILE).read_text(encoding="utf-8"))
         digest = str(report["content_hash"])
-        quads = ox.parse(path=str(generation / NQUADS_FILE), format=ox.RdfFormat.N_QUADS)
+        quads = ox.parse(path=str(generation / EXPORTS["nquads"][0]), format=ox.RdfFormat.N_QUADS)
         grouped: dict[str, list[ox.Triple]] = defaultdict(list)
         for q in quads:
             if not isinstance(q.graph_name, ox.NamedNode):
