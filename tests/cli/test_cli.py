@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -70,6 +71,7 @@ def test_commands_without_a_build_say_so(tmp_path: Path) -> None:
     assert out.returncode == 1 and "run `r2pgraph build` first" in out.stderr
 
 
+@pytest.mark.slow  # about 7 s
 def test_validate_data_dir_and_files(tmp_path: Path) -> None:
     no_imports = ["--imports-dir", str(tmp_path / "none")]
     out = r2p("validate", *no_imports)
@@ -101,6 +103,7 @@ def test_build_command_failure_exit_code_and_report(tmp_path: Path) -> None:
     assert not (tmp_path / "build" / "current").exists()
 
 
+@pytest.mark.slow  # builds
 def test_build_validates_in_a_forked_process_with_the_same_report(tmp_path: Path) -> None:
     """A single-threaded build (the CLI) validates in a forked process while it assembles, the
     SPARQL-based constraints over the store of the sources the build goes on to complete: the
@@ -143,6 +146,7 @@ print(v.forked, report == validate_graphs(sources, ontology, shapes), report.con
     )
 
 
+@pytest.mark.slow  # two builds
 def test_two_builds_of_the_same_data_write_the_same_exports(tmp_path: Path) -> None:
     """The exports are made from the in-memory dataset in forked processes; two builds of the same
     data write them byte for byte the same."""

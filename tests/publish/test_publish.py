@@ -33,6 +33,7 @@ from tests.remote_stores import (  # noqa: F401 (fixtures)
     virtuoso,
 )
 
+pytestmark = pytest.mark.slow  # starts Oxigraph server and Virtuoso
 R2P = "https://w3id.org/r2p/"
 CHANGED = R2P + "graph/events/japan-national-dialogue"
 GONE = R2P + "graph/claim-checks"

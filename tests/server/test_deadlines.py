@@ -12,6 +12,8 @@ import pytest
 from r2pgraph.build.assemble import BuildResult
 from tests.conftest import running_server
 
+pytestmark = pytest.mark.slow  # each test waits out a deadline of seconds
+
 # A cartesian product of the whole store with itself, three times: never finishes in time.
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "ASK { ?s a <https://w3id.org/r2p/ontology#Finding> }"

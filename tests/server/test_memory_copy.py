@@ -124,6 +124,7 @@ def test_the_budget_decides_whether_the_workers_hold_a_copy(generation: Path, tm
     assert memory_copy(tmp_path, report, 3, budget_mb=1024) is None  # no N-Quads dump to load
 
 
+@pytest.mark.slow  # about 7 s
 def test_health_tells_which_store_the_workers_answer_from(generation: Path) -> None:
     build_dir = generation.parent.parent
     for extra, engine in (((), "memory"), (("--memory-budget", "0"), "disk")):

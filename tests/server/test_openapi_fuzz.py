@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+
+pytestmark = pytest.mark.slow  # about 15 s
 
 BOUND = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 

@@ -26,7 +26,7 @@ from tests.remote_stores import (  # noqa: F401 (fixtures)
     virtuoso,
 )
 
-pytestmark = pytest.mark.remote
+pytestmark = [pytest.mark.remote, pytest.mark.slow]  # starts Oxigraph server and Virtuoso
 JSON = {"Accept": "application/sparql-results+json"}
 TOKEN = "remote-admin-token"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -87,6 +87,7 @@ def test_admin_reload_is_disabled_without_a_token(two_generations: tuple[Path, l
         assert answer.status_code == 403 and "R2P_ADMIN_TOKEN" in answer.text
 
 
+@pytest.mark.slow  # about 5 s
 def test_sighup_switches_to_the_current_generation(two_generations: tuple[Path, list[str]]) -> None:
     build_dir, (first, second) = two_generations
     rollback(build_dir, first)
@@ -102,6 +103,7 @@ def test_sighup_switches_to_the_current_generation(two_generations: tuple[Path, 
             assert _marker(client, url) == (2, 3)
 
 
+@pytest.mark.slow  # 12 switches
 def test_readers_see_exactly_one_generation_across_many_switches(two_generations: tuple[Path, list[str]]) -> None:
     build_dir, names = two_generations
     switches = 12

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -49,6 +50,7 @@ def _load(relative: str, content: bytes) -> None:
             assert len(graphs) == 1
 
 
+@pytest.mark.slow  # about 9 s
 @BOUNDED
 @given(doc=st.dictionaries(st.sampled_from(["events", "sources", "organisations", "x"]), DOCS, max_size=2))
 def test_yaml_loaders_read_or_report(doc: dict[str, Any]) -> None:

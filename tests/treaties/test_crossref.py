@@ -223,6 +223,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # builds in a subprocess
 def test_cli(with_tables: BuildResult, tmp_path: Path) -> None:
     build_dir = str(with_tables.generation.parent.parent)
     out = _cli("crossref", "--build-dir", build_dir, "--state", "JPN", "--disagreements", "--format", "json")
@@ -259,6 +260,7 @@ def test_cli(with_tables: BuildResult, tmp_path: Path) -> None:
 needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/reference/un-hr-treaty-status-2022 is not present")
 
 
+@pytest.mark.slow  # about 12 s
 @needs_real
 def test_real_tables_import_report(tmp_path: Path) -> None:
     report = import_tables(sorted(REAL.glob("*.csv")), tmp_path / "ohchr-2022", "2022")

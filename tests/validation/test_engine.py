@@ -70,6 +70,7 @@ def _copy(*graphs: Graph) -> Graph:
     return g
 
 
+@pytest.mark.slow  # about 1 s per example, 60 s in all
 @pytest.mark.slow
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_same_results_as_one_plain_pyshacl_run(path: Path, shapes: Graph, ontology: Graph) -> None:

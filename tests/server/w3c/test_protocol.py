@@ -52,6 +52,8 @@ from tests.server.w3c._w3c import (
     start_servers,
 )
 
+pytestmark = pytest.mark.slow  # the W3C suite, over servers of its own
+
 require_suites()
 
 MANIFEST = SPARQL11 / "protocol" / "manifest.ttl"

@@ -70,6 +70,8 @@ SUITES = (
     "property-path",
     "subquery",
 )
+
+pytestmark = pytest.mark.slow  # the W3C suite, over servers of its own
 EMPTY_GRAPH = "urn:x-r2pgraph-w3c:empty"
 METHODS = ("GET", "POST-form", "POST-direct")
 

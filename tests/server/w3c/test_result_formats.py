@@ -45,6 +45,8 @@ from tests.server.w3c._w3c import (
     with_base,
 )
 
+pytestmark = pytest.mark.slow  # the W3C suite, over servers of its own
+
 require_suites()
 
 SUITES = ("csv-tsv-res", "json-res")
