@@ -39,8 +39,10 @@ def test_a_quoted_field_with_line_breaks_arrives_exactly_in_the_built_graph(tmp_
     # the curated record of Japan's signature of the Arms Trade Treaty, with these locator and note
     path = data / "treaty-actions/JPN.csv"
     text = path.read_text(encoding="utf-8")
-    assert text.count(",Arms Trade Treaty: signature by Japan,\n") == 1
-    path.write_text(text.replace("Arms Trade Treaty: signature by Japan,\n", QUOTED), encoding="utf-8", newline="")
+    # (the row's last two fields, note and in_force, are empty)
+    assert text.count(",Arms Trade Treaty: signature by Japan,,\n") == 1
+    quoted = QUOTED.removesuffix("\r\n") + ",\r\n"  # and an empty in_force
+    path.write_text(text.replace("Arms Trade Treaty: signature by Japan,,\n", quoted), encoding="utf-8", newline="")
     action = "https://w3id.org/r2p/id/treaty-action/curated/JPN/arms-trade-treaty/signature-2013-06-03"
     result = build_generation(repo_settings(tmp_path / "build", data))
     store = open_store(result.generation)
