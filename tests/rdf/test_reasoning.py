@@ -17,7 +17,7 @@ from r2pgraph.build.assemble import BuildResult, load_ontology
 from tests.conftest import ROOT
 
 R2P = "https://w3id.org/r2p/ontology#"
-SHAPE_EXAMPLES = sorted((ROOT / "tests" / "shapes" / "valid").glob("*.ttl"))
+SHAPE_EXAMPLES = sorted((ROOT / "tests" / "validation" / "valid").glob("*.ttl"))
 SEMANTICS = {"RDFS": owlrl.RDFS_Semantics, "OWL-RL": owlrl.OWLRL_Semantics}
 
 
@@ -83,6 +83,10 @@ def test_inference_over_the_built_graph_adds_no_class(built: BuildResult, name: 
         assert URIRef(R2P + cls) in kinds, cls
     extra = unexpected_classes(sample_by_predicate(triples), load_ontology(ROOT / "ontology"), SEMANTICS[name])
     assert not extra, f"{name} inference retypes {len(extra)} resource(s), e.g. {sorted(extra)[:5]}"
+
+
+def test_the_valid_shapes_examples_are_found() -> None:
+    assert len(SHAPE_EXAMPLES) > 10, "the valid shapes examples are in tests/validation/valid/"
 
 
 @pytest.mark.parametrize("path", SHAPE_EXAMPLES, ids=lambda p: p.name)
