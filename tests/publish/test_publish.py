@@ -30,6 +30,7 @@ from tests.remote_stores import (  # noqa: F401 (fixtures)
     VirtuosoServer,
     oxigraph,
     proxy_to,
+    publishable,
     virtuoso,
 )
 
@@ -74,27 +75,10 @@ def staging(snap: Snapshot) -> list[str]:
     return [g for g in snap if g.startswith(STAGING)]
 
 
-# The world's treaty-status graphs and the graphs derived from them hold most of a build's quads;
-# publishing is tested on the rest (about 15k quads, every kind of graph), which the stores take in
-# seconds instead of minutes.
-WORLD_GRAPHS = (
-    "https://w3id.org/r2p/graph/treaty-status/",
-    "https://w3id.org/r2p/graph/crossref",
-    "https://w3id.org/r2p/graph/disagreements",
-)
-
-
 @pytest.fixture(scope="module")
 def built(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """The session's build without the world's treaty-status graphs (see WORLD_GRAPHS)."""
-    lines = (built.generation / "r2p.nq").read_bytes().decode("utf-8").splitlines(keepends=True)
-    kept = [
-        line
-        for line in lines
-        if not line.rstrip(" .\n").rsplit(" ", 1)[-1].startswith(tuple(f"<{g}" for g in WORLD_GRAPHS))
-    ]
-    assert 0 < len(kept) < len(lines)
-    return write_generation("".join(kept).encode("utf-8"), repo_settings(tmp_path_factory.mktemp("publishable")))
+    """The session's build without the world's treaty records (``publishable``)."""
+    return publishable(built, tmp_path_factory.mktemp("publishable"))
 
 
 @pytest.fixture(scope="module")

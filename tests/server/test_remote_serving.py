@@ -23,6 +23,7 @@ from tests.conftest import repo_settings, running_server
 from tests.remote_stores import (  # noqa: F401 (fixtures)
     OxigraphServer,
     VirtuosoServer,
+    publishable,
     virtuoso,
 )
 
@@ -86,6 +87,12 @@ def compare_servers(embedded: str, remote: str) -> None:
             for u in (embedded, remote)
         ]
         assert {tuple(q) for q in dumps[0].quads()} == {tuple(q) for q in dumps[1].quads()}
+
+
+@pytest.fixture(scope="module")
+def built(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The session's build without the world's treaty records (``publishable``)."""
+    return publishable(built, tmp_path_factory.mktemp("publishable"))
 
 
 @pytest.fixture(scope="module")
