@@ -30,24 +30,10 @@ from r2pgraph.importers.un_members_reviewed import (
     OBSERVER_STATES,
     Area,
 )
+from r2pgraph.sources.un_membership import COLUMNS
 
 NAME = "un-members"
 LIBRARY = "country_converter"
-COLUMNS = [
-    "alpha3",
-    "name",
-    "un_status",
-    "admitted",
-    "region_code",
-    "region",
-    "subregion_code",
-    "subregion",
-    "intermediate_code",
-    "intermediate",
-    "source",
-    "note",
-]
-STATUSES = ("member", "observer", "non-member")
 
 
 def library_version() -> str:
