@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 SCRIPT = """
 import gc, os, sys
@@ -56,3 +57,42 @@ def test_an_error_in_the_step_is_raised_in_the_parent_with_its_message() -> None
 
 def test_a_step_whose_process_dies_is_reported_with_the_exit_code() -> None:
     assert run("dies") == "crashed: exports stopped without a result (its process exited with code 3)"
+
+
+ORPHAN = """
+import os, sys, time
+from r2pgraph.build.forked import Forked
+
+def linger():
+    print(os.getpid(), flush=True)
+    time.sleep(120)
+
+with Forked(linger, "exports") as task:
+    task.result()
+"""
+
+
+def test_a_step_dies_with_its_parent_so_it_cannot_hold_the_build_lock_it_inherited() -> None:
+    """A build killed with SIGKILL takes its forked steps with it: an orphaned step would keep the
+    build directory's flock (inherited with the descriptor) and refuse the next build."""
+    import os
+    import signal
+    import time
+
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            break
+        if state in ("Z", "X"):  # dead, waiting for its new parent to reap it
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError(f"the forked step {child} outlived its killed parent")

@@ -9,7 +9,11 @@ held by another thread. Leaving the context stops a child whose result was never
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing as mp
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +31,21 @@ class StepCrashed(R2PError):
     """The forked step ended without a result, or raised an error."""
 
 
-def _child(conn: Connection, step: Callable[[], object]) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), and exit now if it already
+    has: an orphaned step would hold the build lock it inherited long after the build was killed."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is not None:
+        ctypes.CDLL(libc_name, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _child(conn: Connection, step: Callable[[], object], parent: int) -> None:
+    _die_with(parent)
     t0 = time.perf_counter()
     try:
         value = step()
@@ -70,7 +88,7 @@ class Forked(Generic[T]):
             ctx = mp.get_context("fork")
             parent, child = ctx.Pipe(duplex=False)
             self._proc = ctx.Process(
-                target=_child, args=(child, self._step), name=f"r2pgraph {self._name}", daemon=True
+                target=_child, args=(child, self._step, os.getpid()), name=f"r2pgraph {self._name}", daemon=True
             )
             # The child's cycle collector leaves alone what the parent made so far.
             with frozen():
