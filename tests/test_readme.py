@@ -244,3 +244,10 @@ def test_an_outdated_picture_is_found(tmp_path: Path) -> None:
         [sys.executable, str(script), "--check", "--out", str(stale)], capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 1 and "run scripts/data-model-diagram" in out.stderr
+
+
+def test_the_changelog_has_one_line_per_change() -> None:
+    lines = text(ROOT / "CHANGELOG.md").splitlines()
+    assert lines[0] == "# Changelog"
+    others = [(n, line) for n, line in enumerate(lines[1:], 2) if line and not line.startswith(("## ", "- "))]
+    assert others == [], "an entry runs over several lines"
