@@ -1,4 +1,4 @@
-"""The README's example queries (src/r2pgraph/query/examples/*.rq) answer from the data."""
+"""The example queries (src/r2pgraph/query/examples/*.rq), shown in the README and docs/, answer from the data."""
 
 from __future__ import annotations
 
