@@ -49,7 +49,7 @@ bench: $(STAMP) ## benchmark at 50 and 200 states (builds validated), against rd
 	$(PY) bench/world.py --out bench/results
 
 LARGE ?= 1000
-bench-large: $(STAMP) ## build $(LARGE) synthetic states (about 10 min), then serve them: cold start, memory under load
+bench-large: $(STAMP) ## build LARGE (default 1000) synthetic states (about 10 min), then serve them: cold start, memory under load
 	rm -rf build/bench-large
 	$(PY) bench/generate.py --states $(LARGE) --out build/bench-large/data
 	$(PY) bench/buildstep.py build/bench-large/data build/bench-large/build > build/bench-large/build.json
