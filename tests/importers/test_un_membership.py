@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,17 @@ def test_japan_admitted_1956_in_eastern_asia_asia(server: str) -> None:
     assert datatype == [{"t": "http://www.w3.org/2001/XMLSchema#gYear"}]  # the library gives the year only
 
 
+def test_the_membership_table_gives_the_graph_each_states_numeric_code(server: str) -> None:
+    rows = _rows(
+        server,
+        """SELECT ?s ?n WHERE { GRAPH <https://w3id.org/r2p/graph/states/un-membership> { ?s r2p:iso3166Numeric ?n }
+             VALUES ?s { state:JPN state:AFG state:COK } } ORDER BY ?s""",
+    )
+    assert [(r["s"].rsplit("/", 1)[-1], r["n"]) for r in rows] == [("AFG", "004"), ("COK", "184"), ("JPN", "392")]
+    count = _rows(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s r2p:unStatus ?u ; r2p:iso3166Numeric ?c } }")
+    assert count == [{"n": "197"}]
+
+
 def test_cook_islands_is_a_non_member_state_and_nauru_is_corrected(server: str) -> None:
     rows = _rows(
         server,
@@ -129,34 +141,55 @@ def test_the_importer_rewrites_the_committed_table_byte_for_byte(tmp_path: Path)
     assert (tmp_path / "un-membership.csv").read_bytes() == MEMBERSHIP.read_bytes()
 
 
+def test_the_committed_table_gives_each_state_its_iso_numeric_code() -> None:
+    with MEMBERSHIP.open(encoding="utf-8", newline="") as f:
+        codes = {row["alpha3"]: row["iso_numeric"] for row in csv.DictReader(f)}
+    assert len(codes) == 197
+    assert {k: codes[k] for k in ("JPN", "AFG", "USA", "VAT", "PSE", "COK", "SSD")} == {
+        "JPN": "392",
+        "AFG": "004",  # zero-padded, as the world map's shapes are keyed
+        "USA": "840",
+        "VAT": "336",
+        "PSE": "275",
+        "COK": "184",
+        "SSD": "728",
+    }
+    assert all(len(c) == 3 and c.isdigit() for c in codes.values())
+    assert len(set(codes.values())) == len(codes)
+
+
 def test_membership_rows_report_what_the_reviewed_table_cannot_place() -> None:
     records = [
-        {"ISO3": "JPN", "name_short": "Japan", "UNmember": 1956.0, "UNregion": "Eastern Asia"},
-        {"ISO3": "XAA", "name_short": "Nowhere", "UNmember": 1990, "UNregion": "Atlantis"},
-        {"ISO3": "XAB", "name_short": "Odd", "UNmember": "soon", "UNregion": "Eastern Asia"},
-        {"ISO3": "JPN", "name_short": "Japan again", "UNmember": 1956, "UNregion": "Eastern Asia"},
-        {"ISO3": "NRU", "name_short": "Nauru", "UNmember": 1999, "UNregion": "Polynesia"},
-        {"ISO3": "ABW", "name_short": "Aruba", "UNmember": None, "UNregion": "Caribbean"},
-        {"ISO3": "VAT", "name_short": "Vatican", "UNmember": None, "UNregion": "Southern Europe"},
+        {"ISO3": "JPN", "ISOnumeric": 392, "name_short": "Japan", "UNmember": 1956.0, "UNregion": "Eastern Asia"},
+        {"ISO3": "XAA", "ISOnumeric": 900, "name_short": "Nowhere", "UNmember": 1990, "UNregion": "Atlantis"},
+        {"ISO3": "XAB", "ISOnumeric": 901, "name_short": "Odd", "UNmember": "soon", "UNregion": "Eastern Asia"},
+        {"ISO3": "JPN", "ISOnumeric": 392, "name_short": "Japan again", "UNmember": 1956, "UNregion": "Eastern Asia"},
+        {"ISO3": "NRU", "ISOnumeric": 520, "name_short": "Nauru", "UNmember": 1999, "UNregion": "Polynesia"},
+        {"ISO3": "ABW", "ISOnumeric": 533, "name_short": "Aruba", "UNmember": None, "UNregion": "Caribbean"},
+        {"ISO3": "VAT", "ISOnumeric": 336, "name_short": "Vatican", "UNmember": None, "UNregion": "Southern Europe"},
+        {"ISO3": "AFG", "ISOnumeric": 4.0, "name_short": "Afghanistan", "UNmember": 1946, "UNregion": "Southern Asia"},
+        {"ISO3": "XAC", "ISOnumeric": None, "name_short": "Uncoded", "UNmember": 1990, "UNregion": "Eastern Asia"},
     ]
     report = ImportReport("un-members")
     rows = membership_rows(records, "9.9", report)
-    assert [(r["alpha3"], r["un_status"], r["admitted"], r["subregion"]) for r in rows] == [
-        ("JPN", "member", "1956", "Eastern Asia"),
-        ("NRU", "member", "1999", "Micronesia"),
-        ("VAT", "observer", "", "Southern Europe"),
+    assert [(r["alpha3"], r["iso_numeric"], r["un_status"], r["admitted"], r["subregion"]) for r in rows] == [
+        ("AFG", "004", "member", "1946", "Southern Asia"),
+        ("JPN", "392", "member", "1956", "Eastern Asia"),
+        ("NRU", "520", "member", "1999", "Micronesia"),
+        ("VAT", "336", "observer", "", "Southern Europe"),
     ]
     reasons = sorted(p.message for p in report.refused)
     assert reasons == [
         "COK (reviewed list) is not in the library's table",
+        "ISO numeric code None is not a code",
         "JPN appears twice in the library's table",
         "NIU (reviewed list) is not in the library's table",
         "PSE (reviewed list) is not in the library's table",
         "the M49 area 'Atlantis' has no reviewed code",
         "year of admission 'soon' is not a year",
     ]
-    assert rows[2]["source"] == "country_converter 9.9; un-non-member-states; unsd-m49"
-    assert render(rows).splitlines()[0].startswith("alpha3,name,un_status,admitted,region_code,")
+    assert rows[3]["source"] == "country_converter 9.9; un-non-member-states; unsd-m49"
+    assert render(rows).splitlines()[0].startswith("alpha3,iso_numeric,name,un_status,admitted,")
 
 
 # ------------------------------------------------------------------------------- the loader ---
@@ -177,14 +210,16 @@ def _load(tmp_path: Path, body: str) -> DataError:
 def test_faulty_membership_rows_are_reported_with_line_and_reason(tmp_path: Path) -> None:
     err = _load(
         tmp_path,
-        "JPN,Japan,member,1956,142,Asia,030,Eastern Asia,,,country_converter 1.3.2,\n"
-        "XXX,Nowhere,member,1990,142,Asia,030,Eastern Asia,,,country_converter 1.3.2,\n"
-        "JPN,Japan,member,1956,142,Asia,030,Eastern Asia,,,country_converter 1.3.2,\n"
-        "KOR,Korea,member,,142,Asia,030,Eastern Asia,,,country_converter 1.3.2,\n"
-        "PRK,North Korea,memebr,,142,Asia,030,Eastern Asia,,,country_converter 1.3.2,\n"
-        "CHN,China,member,1945,142,Asia,030,East Asia,,,country_converter 1.3.2,\n"
-        "VAT,Vatican,observer,1964,150,Europe,039,Southern Europe,,,,\n"
-        "MNG,Mongolia,member,1961,142,Asia,30,Eastern Asia,,,country_converter 1.3.2,\n",
+        "JPN,392,Japan,member,1956,142,Asia,030,Eastern Asia,,,country_converter 1.3.2,\n"
+        "XXX,999,Nowhere,member,1990,142,Asia,030,Eastern Asia,,,country_converter 1.3.2,\n"
+        "JPN,392,Japan,member,1956,142,Asia,030,Eastern Asia,,,country_converter 1.3.2,\n"
+        "KOR,410,Korea,member,,142,Asia,030,Eastern Asia,,,country_converter 1.3.2,\n"
+        "PRK,408,North Korea,memebr,,142,Asia,030,Eastern Asia,,,country_converter 1.3.2,\n"
+        "CHN,156,China,member,1945,142,Asia,030,East Asia,,,country_converter 1.3.2,\n"
+        "VAT,336,Vatican,observer,1964,150,Europe,039,Southern Europe,,,,\n"
+        "MNG,496,Mongolia,member,1961,142,Asia,30,Eastern Asia,,,country_converter 1.3.2,\n"
+        "NPL,52,Nepal,member,1955,142,Asia,034,Southern Asia,,,country_converter 1.3.2,\n"
+        "IND,392,India,member,1945,142,Asia,034,Southern Asia,,,country_converter 1.3.2,\n",
     )
     problems = sorted((p.line, p.message) for p in err.problems)
     assert all(p.path.endswith("states/un-membership.csv") for p in err.problems)
@@ -197,6 +232,8 @@ def test_faulty_membership_rows_are_reported_with_line_and_reason(tmp_path: Path
         (8, "admitted (1964) is given although un_status is 'observer'"),
         (8, "source is required: 'country_converter <version>' and/or source ids"),
         (9, "subregion: an M49 area needs a three-digit code and a name (got '30', 'Eastern Asia')"),
+        (10, "iso_numeric '52' is not a three-digit ISO 3166-1 numeric code"),
+        (11, "iso_numeric 392 is not IND's ISO 3166-1 numeric code (356)"),
     ]
 
 

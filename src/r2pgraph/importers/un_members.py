@@ -1,6 +1,7 @@
 """Importer of UN membership and M49 regions from country_converter into data/states/un-membership.csv.
 
-One row per UN member state (193), observer State and non-member participant: its status, the year
+One row per UN member state (193), observer State and non-member participant: its ISO 3166-1
+numeric code (zero-padded to three digits, as the world map's shapes are keyed), its status, the year
 of admission as the library gives it (a year: no day is invented), and its M49 region, sub-region
 and intermediate region with their codes. What the library lacks or gets wrong comes from the
 reviewed table in ``un_members_reviewed``, and each such row names the source and says why in its
@@ -49,12 +50,12 @@ def library_version() -> str:
 
 
 def library_records() -> list[dict[str, Any]]:
-    """country_converter's table as plain rows (ISO3, name_short, UNmember, UNregion)."""
+    """country_converter's table as plain rows (ISO3, ISOnumeric, name_short, UNmember, UNregion)."""
     import country_converter
 
     table = country_converter.CountryConverter().data
     rows: list[dict[str, Any]] = []
-    for record in table[["ISO3", "name_short", "UNmember", "UNregion"]].to_dict("records"):
+    for record in table[["ISO3", "ISOnumeric", "name_short", "UNmember", "UNregion"]].to_dict("records"):
         rows.append({k: (None if _missing(v) else v) for k, v in record.items()})
     return rows
 
@@ -70,6 +71,15 @@ def _year(value: object) -> str | None:
     except ValueError:
         return None
     return f"{int(number)}" if number.is_integer() and 1000 <= number <= 9999 else None
+
+
+def _numeric(value: object) -> str | None:
+    """A three-digit ISO 3166-1 numeric code from the library's number (392, 4.0 → "004")."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return f"{int(number):03d}" if number.is_integer() and 0 < number < 1000 else None
 
 
 def _chain(name: str) -> list[tuple[str, Area]] | None:
@@ -117,6 +127,10 @@ def membership_rows(records: Iterable[Mapping[str, Any]], version: str, report: 
         else:
             status, year = "non-member", ""
             notes.append(NON_MEMBER_PARTICIPANTS[alpha3])
+        numeric = _numeric(record.get("ISOnumeric"))
+        if numeric is None:
+            report.refused.append(Problem(where, None, f"ISO numeric code {record.get('ISOnumeric')!r} is not a code"))
+            continue
         region_name = str(record.get("UNregion") or "")
         correction = CORRECTIONS.get(alpha3)
         if correction is not None and correction.field == "subregion" and region_name == correction.library:
@@ -132,6 +146,7 @@ def membership_rows(records: Iterable[Mapping[str, Any]], version: str, report: 
         levels = {area.level: (name, area.code) for name, area in chain}
         row = {
             "alpha3": alpha3,
+            "iso_numeric": numeric,
             "name": str(record.get("name_short") or ""),
             "un_status": status,
             "admitted": year,

@@ -3,8 +3,10 @@
 The file is written by ``r2pgraph import un-members`` from country_converter (see
 ``r2pgraph.importers.un_members``); this loader only reads it, so building never needs that
 library. A member gets an ``org:Membership`` of the United Nations carrying the date (or year) of
-admission; every state gets its status (member, observer, non-member) and the finest M49 area it
-lies in, and the areas become SKOS concepts with their codes, each ``skos:broader`` its parent.
+admission; every state gets its status (member, observer, non-member), its ISO 3166-1 numeric code
+(``r2p:iso3166Numeric``, the key of the world map's country shapes; it must be the one pycountry
+gives the state) and the finest M49 area it lies in, and the areas become SKOS concepts with their
+codes, each ``skos:broader`` its parent.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from r2pgraph.sources.yamlfile import read_csv
 
 COLUMNS = [
     "alpha3",
+    "iso_numeric",
     "name",
     "un_status",
     "admitted",
@@ -43,6 +46,7 @@ UNITED_NATIONS = "united-nations"
 LIBRARY_SOURCE = re.compile(r"^country_converter (\d+(?:\.\d+)*)$")
 LIBRARY_URL = URIRef("https://github.com/IndEcol/country_converter")
 M49_CODE = re.compile(r"^[0-9]{3}$")
+ISO_NUMERIC = M49_CODE  # ISO 3166-1 numeric codes are three digits too
 LEVELS = (("region", None), ("subregion", "region"), ("intermediate", "subregion"))
 
 
@@ -54,7 +58,7 @@ def area_iri(code: str) -> URIRef:
 def load_un_membership(path: Path, display: str, relative: str) -> SourceGraph:
     """Return the graph of the UN membership table. Raises DataError listing every faulty row."""
     ctx = FileContext(path, display, relative)
-    known = {c.alpha_3 for c in pycountry.countries}
+    known = {c.alpha_3: c.numeric for c in pycountry.countries}
     seen: dict[str, int] = {}
     areas: dict[str, tuple[str, str | None, int]] = {}  # code → (name, broader code, line)
     un = mint("organisation", UNITED_NATIONS)
@@ -68,6 +72,13 @@ def load_un_membership(path: Path, display: str, relative: str) -> SourceGraph:
             continue
         seen[alpha3] = line
         state = ctx.locate(mint("state", alpha3), line)
+        numeric = row["iso_numeric"]
+        if not ISO_NUMERIC.match(numeric):
+            ctx.problem(line, f"iso_numeric {numeric!r} is not a three-digit ISO 3166-1 numeric code")
+        elif numeric != known[alpha3]:
+            ctx.problem(line, f"iso_numeric {numeric} is not {alpha3}'s ISO 3166-1 numeric code ({known[alpha3]})")
+        else:
+            ctx.add(state, R2P.iso3166Numeric, Literal(numeric))
         status = STATUS.get(row["un_status"])
         if status is None:
             ctx.problem(line, f"un_status {row['un_status']!r} is not one of {', '.join(STATUS)}")
