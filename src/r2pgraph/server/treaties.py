@@ -1,4 +1,5 @@
-"""Pages for the treaty cross-reference: the ratification matrix, reconciliations and claim checks.
+"""Pages for the treaty cross-reference: the ratification matrix (with a world map of one of its
+instruments), reconciliations and claim checks, and the map's data (``/map.json``).
 
 The cross-reference modules also write graphs with rdflib at build time; they are imported by the
 routes that use them, so that starting the server does not import rdflib.
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from r2pgraph.query.engine import Source
 from r2pgraph.rdf.iris import GRAPH, mint
@@ -19,12 +20,14 @@ from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
 
 if TYPE_CHECKING:
+    from r2pgraph.server.world_map import MapData
     from r2pgraph.treaties.matrix import Matrix
     from r2pgraph.treaties.world import TreatyWorld
 
 router = APIRouter()
 templates = make_templates()
 WORLD_KEY = "treaty-world"
+NUMERICS_KEY = "state-numerics"
 MATRIX_PARAMETERS = ("set", "group", "states", "region", "subregion", "sort", "format")
 
 
@@ -94,7 +97,40 @@ def _matrix(request: Request, store: Source) -> Matrix:
         raise ProtocolError(400, str(e)) from None
 
 
-@router.api_route("/matrix", methods=["GET", "HEAD"], openapi_extra=_params(*MATRIX_PARAMETERS))
+def instrument_map(request: Request, instrument: str, label: str) -> MapData:
+    """The world map's data for ``instrument`` (an IRI) in the served version."""
+    from r2pgraph.server.world_map import map_data, state_numerics
+
+    version = served(request)
+    numerics = version.derived(NUMERICS_KEY, lambda: state_numerics(version.store))
+    return map_data(treaty_world(request), numerics, instrument, label)
+
+
+def _instrument_param(request: Request, store: Source, name: str, default: str | None = None) -> tuple[str, str]:
+    """The instrument (IRI, short name) that parameter ``name`` names by its id (e.g. rome-statute),
+    or ``default`` (an IRI) when it is not given; 400 naming the parameter otherwise."""
+    from r2pgraph.treaties.matrix import instruments_of
+
+    known = {iri.rsplit("/", 1)[-1]: (iri, short) for iri, short in instruments_of(store, None)}
+    key = request.query_params.get(name) or (default.rsplit("/", 1)[-1] if default else None)
+    if not key:
+        raise ProtocolError(400, f"Parameter {name!r} is required: an instrument id, e.g. rome-statute.")
+    if key not in known:
+        raise ProtocolError(
+            400, f"Unknown instrument {key!r} (parameter {name!r}; an instrument id, e.g. rome-statute)."
+        )
+    return known[key]
+
+
+@router.api_route("/map.json", methods=["GET", "HEAD"], openapi_extra=_params("instrument"))
+def map_json(request: Request) -> Response:
+    """Each state's status for an instrument by ISO 3166-1 numeric code, for the world map."""
+    store: Source = served(request).store
+    iri, short = _instrument_param(request, store, "instrument")
+    return JSONResponse(instrument_map(request, iri, short).to_json())
+
+
+@router.api_route("/matrix", methods=["GET", "HEAD"], openapi_extra=_params(*MATRIX_PARAMETERS, "map"))
 def matrix_page(request: Request) -> Response:
     from r2pgraph.treaties.matrix import ACT_MARKS, SORTS, labelled
 
@@ -106,11 +142,16 @@ def matrix_page(request: Request) -> Response:
     if fmt == "csv":
         return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8")
     q = request.query_params
+    world_map = None  # of the chosen instrument, or of the matrix's first
+    if matrix.instruments or q.get("map"):
+        first = matrix.instruments[0][0] if matrix.instruments else None
+        world_map = instrument_map(request, *_instrument_param(request, store, "map", first))
     return templates.TemplateResponse(
         request,
         "matrix.html",
         {
             "m": matrix,
+            "world_map": world_map,
             "sets": labelled(store, "InstrumentSet"),
             "chosen": q.get("set") or "",
             "states": q.get("states") or "members",

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 
 from r2pgraph.query.engine import Source, select
 from r2pgraph.rdf.iris import GRAPH, R2P
+from r2pgraph.server.charts import AreaRatings, Rating, parties_timeline, ratings_chart
 from r2pgraph.treaties.status import NO_RECORD, Status, StatusIndex, newest
 
 if TYPE_CHECKING:
@@ -49,6 +50,28 @@ class EditionGrid:
     edition: str
     label: str
     areas: list[GridArea] = field(default_factory=list)
+
+
+def rating_scale(store: Source) -> list[Rating]:
+    """The ratings on the scale, best (highest score) first."""
+    rows = select(
+        store,
+        PREFIXES
+        + """SELECT ?r ?label ?score WHERE { ?r r2p:score ?score ; skos:prefLabel ?label
+             FILTER (LANGMATCHES(LANG(?label), "en")) } ORDER BY DESC(?score)""",
+    )
+    return [Rating(_v(r["r"]).rsplit("/", 1)[-1], _v(r["label"])) for r in rows]
+
+
+def ratings_charts(store: Source, grids: list[EditionGrid]) -> dict[str, str]:
+    """Each edition's ratings by thematic area as an SVG chart, by edition IRI."""
+    scale = rating_scale(store)
+    return {
+        g.edition: ratings_chart(
+            g.label, [AreaRatings(a.label, [c.rating for c in a.cells]) for a in g.areas], scale, f"chart-ratings-{n}"
+        )
+        for n, g in enumerate(grids)
+    }
 
 
 def ratings_grid(store: Source, state: str) -> list[EditionGrid]:
@@ -296,16 +319,29 @@ def view_for(
         ]
         for row in treaty_status:
             row.verdict = reconcile_one(index, iri, row.iri).verdict
+        grids = ratings_grid(store, iri)
         return {
             "un_standing": un_standing(store, iri),
-            "grids": ratings_grid(store, iri),
+            "grids": grids,
+            "ratings_charts": ratings_charts(store, grids),
             "treaty_status": treaty_status,
             "timeline": timeline(store, iri),
         }
     if R2P + "Indicator" in types:
         return {"indicator_ratings": indicator_ratings(store, iri)}
     if R2P + "Instrument" in types:
+        from r2pgraph.server.world_map import map_data, state_numerics
         from r2pgraph.treaties.world import instrument_summary, load_world
 
-        return {"instrument": instrument_summary(world() if world else load_world(store), iri)}
+        statuses = world() if world else load_world(store)
+        label = next((label for i, label in instruments(store) if i == iri), iri)
+        summary = instrument_summary(statuses, iri)
+        dates = [d for _, d in summary.sources if d]
+        return {
+            "instrument": summary,
+            "world_map": map_data(statuses, state_numerics(store), iri, label, summary),
+            "parties_timeline": parties_timeline(
+                label, [r.status.since for r in summary.parties], max(dates, default=None)
+            ),
+        }
     return {}
