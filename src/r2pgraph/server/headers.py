@@ -4,8 +4,8 @@
   result as a script or a page.
 - On HTML and error responses, a Content-Security-Policy that lets a page run only this server's
   own scripts (no inline script, no plug-in, no ``<base>``) and be framed by no one, and
-  ``X-Frame-Options: DENY`` for browsers without CSP. FastAPI's API docs page (Swagger UI from a
-  CDN, with one inline script, styling its elements inline) gets a policy naming exactly those.
+  ``X-Frame-Options: DENY`` for browsers without CSP. The API docs page (the vendored Swagger UI,
+  with one inline script and data: icons in its style sheet) gets a policy naming exactly those.
 - A redirect's ``Location`` that points at the request's own ``Host`` (Starlette writes absolute
   ones, e.g. from ``/downloads/`` to ``/downloads``) is made relative: no client-chosen host is
   ever echoed.
@@ -22,10 +22,9 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-DOCS_CDN = "https://cdn.jsdelivr.net"
 DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' {cdn} {hashes}; style-src 'self' {cdn} 'unsafe-inline'; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' {hashes}; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
@@ -89,7 +88,7 @@ class SecurityHeaders:
                 return
             headers = MutableHeaders(scope=start)
             headers["X-Content-Type-Options"] = "nosniff"
-            policy = DOCS_POLICY.format(cdn=DOCS_CDN, hashes=_script_hashes(bytes(body)))
+            policy = DOCS_POLICY.format(hashes=_script_hashes(bytes(body)))
             headers["Content-Security-Policy"] = policy
             headers["X-Frame-Options"] = "DENY"
             await send(start)
