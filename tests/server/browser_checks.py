@@ -25,3 +25,32 @@ def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
 
+
+def open_query_page(browser: object, server: str, query_string: str = "") -> None:
+    """Open ``/query`` as on a first visit (nothing kept in the browser's storage for this server)
+    and wait for YASGUI's tabs; the console log is emptied first."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server + "/static/style.css")  # type: ignore[attr-defined]
+    browser.execute_script("window.localStorage.clear()")  # type: ignore[attr-defined]
+    browser.get_log("browser")  # type: ignore[attr-defined]
+    browser.get(server + "/query" + query_string)  # type: ignore[attr-defined]
+    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".yasgui .tabsList .tab"))
+
+
+def result_rows(browser: object, count: int | None = None) -> list[list[str]]:
+    """The cells of the active tab's results table (row number first), once it has ``count`` rows
+    (or any)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    selector = ".tabPanel.active .yasr table.dataTable tbody tr"
+
+    def drawn(b: object) -> bool:
+        rows = b.find_elements(By.CSS_SELECTOR, selector)  # type: ignore[attr-defined]
+        return bool(rows) and (count is None or len(rows) == count)
+
+    WebDriverWait(browser, 20).until(drawn)
+    rows = browser.find_elements(By.CSS_SELECTOR, selector)  # type: ignore[attr-defined]
+    return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in rows]

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from r2pgraph import __version__
 from r2pgraph.config import ServerConfig
-from r2pgraph.server import admin, api_docs, dataset, errors, linked_data, pages, sparql, treaties
+from r2pgraph.server import admin, api_docs, dataset, errors, linked_data, pages, query_page, sparql, treaties
 from r2pgraph.server.headers import SecurityHeaders
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.served import SCOPE_KEY, Serving
@@ -91,10 +91,11 @@ def create_app(
     app.add_middleware(HoldGeneration, serving=serving)
     if config.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.trusted_hosts))
-    app.add_middleware(SecurityHeaders, docs_path=api_docs.DOCS_PATH)
+    app.add_middleware(SecurityHeaders, docs_path=api_docs.DOCS_PATH, query_path=query_page.QUERY_PATH)
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(pages.router)
+    app.include_router(query_page.router)
     app.include_router(linked_data.router)
     app.include_router(dataset.router)
     app.include_router(treaties.router)
