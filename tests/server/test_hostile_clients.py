@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import socket
 import threading
@@ -205,6 +206,9 @@ def test_the_host_header_is_never_echoed_and_the_base_url_is_used(guarded: Serve
     sd, void = _service_and_void(guarded.url)
     assert (rdflib.URIRef(BASE + "/sparql"), RDF.type, SD.Service) in sd
     assert set(void.objects(None, VOID.sparqlEndpoint)) == {rdflib.URIRef(BASE + "/sparql")}
+    query_page = next(r for r in responses if r.url.path == "/query")
+    config = re.search(r'<script type="application/json" id="query-config">(.*?)</script>', query_page.text, re.S)
+    assert config and json.loads(config.group(1))["endpoint"] == "/sparql"  # the origin the page came from
     page = next(r for r in responses if r.url.path == "/id/state/JPN" and "html" in r.headers.get("content-type", ""))
     links = page.headers["link"]
     assert f'<{BASE}/id/state/JPN.ttl>; rel="alternate"' in links

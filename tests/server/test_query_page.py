@@ -41,6 +41,7 @@ def test_the_query_page_is_yasgui_with_a_tab_for_each_example(server: str, brows
 
 
 def test_running_an_example_shows_its_results_as_a_table_and_as_the_response(server: str, browser: object) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -53,6 +54,12 @@ def test_running_an_example_shows_its_results_as_a_table_and_as_the_response(ser
     assert rows[-1] == ["5", '"Very Weak"@en', '"3"^^xsd:integer']
     chip = browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasr_response_chip").text  # type: ignore[attr-defined]
     assert chip.startswith("5 results")
+    # a column can be widened (its resizer styles the page while it is dragged)
+    grip = browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .grip-handle .grip-resizable")  # type: ignore[attr-defined]
+    header = browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasr table.dataTable thead th")  # type: ignore[attr-defined]
+    width = header.size["width"]
+    ActionChains(browser).click_and_hold(grip).move_by_offset(60, 0).release().perform()
+    assert header.size["width"] > width
     # the raw response, as /sparql sent it
     browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .select_response").click()  # type: ignore[attr-defined]
     raw = ".tabPanel.active .yasr_results .CodeMirror"
