@@ -8,7 +8,7 @@ import json
 from urllib.parse import quote, urlsplit
 
 from r2pgraph.query.examples import example_queries
-from r2pgraph.rdf.iris import PREFIXES
+from r2pgraph.rdf.iris import BASE, PREFIXES
 from tests.conftest import Listener
 from tests.server.browser_checks import csp_refusals, open_query_page, requests_elsewhere, result_rows
 
@@ -115,3 +115,16 @@ def test_without_javascript_the_page_is_a_form_that_sends_the_query_to_sparql(se
         ]
     finally:
         browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})  # type: ignore[attr-defined]
+
+
+def test_results_link_only_to_http_iris_and_our_own_to_our_pages(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    iris = ["ftp://example.org/f", "tel:+41000", "mailto:a@example.org", "https://example.org/x", f"{BASE}id/state/JPN"]
+    values = " ".join(f"<{iri}>" for iri in iris)
+    query = "SELECT ?x WHERE { VALUES ?x { " + values + " } }"
+    open_query_page(browser, server, "?query=" + quote(query, safe=""))
+    assert len(result_rows(browser, len(iris))) == len(iris)  # every IRI is shown…
+    table = browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasr table.dataTable tbody")  # type: ignore[attr-defined]
+    hrefs = sorted(a.get_attribute("href") for a in table.find_elements(By.CSS_SELECTOR, "a[href]"))
+    assert hrefs == [server + "/id/state/JPN", "https://example.org/x"]  # …but only these are links

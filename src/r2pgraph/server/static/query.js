@@ -84,10 +84,13 @@
     window.history.replaceState(null, "", window.location.pathname);
   }
 
-  // Links in results to this dataset's IRIs lead to this server's pages for them.
+  // Links in results to this dataset's IRIs lead to this server's pages for them; other IRIs are
+  // links only when they are http(s) ones (never ftp:, tel:, data:…; YASGUI already drops javascript:).
   const localise = () => {
-    for (const a of root.querySelectorAll("a[href^='" + config.base + "']")) {
-      a.setAttribute("href", "/" + a.getAttribute("href").slice(config.base.length));
+    for (const a of root.querySelectorAll(".yasr a.iri[href]")) {
+      const href = a.getAttribute("href");
+      if (href.startsWith(config.base)) a.setAttribute("href", "/" + href.slice(config.base.length));
+      else if (!/^https?:/i.test(href) && !href.startsWith("/")) a.removeAttribute("href");
     }
   };
   new MutationObserver(localise).observe(root, { childList: true, subtree: true });
