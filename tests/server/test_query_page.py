@@ -19,7 +19,9 @@ STATE_CLASS = "SELECT ?class WHERE { <https://w3id.org/r2p/id/state/JPN> a ?clas
 
 
 def test_the_query_page_is_yasgui_with_a_tab_for_each_example(server: str, browser: object) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     open_query_page(browser, server)
     names = [q.name for q in example_queries()]
@@ -33,6 +35,16 @@ def test_the_query_page_is_yasgui_with_a_tab_for_each_example(server: str, brows
     fresh = browser.execute_script(EDITOR)  # type: ignore[attr-defined]
     for name, iri in PREFIXES.items():
         assert f"PREFIX {name}: <{iri}>" in fresh
+    # and a dataset prefix typed in a query without its declaration gets it
+    browser.execute_script(  # type: ignore[attr-defined]
+        "const cm = document.querySelector('.tabPanel.active .CodeMirror').CodeMirror;"
+        "cm.setValue('SELECT * WHERE { ?s ?p '); cm.focus(); cm.setCursor(cm.lineCount(), 0)"
+    )
+    ActionChains(browser).send_keys("state:JPN }").perform()
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script(EDITOR).startswith("PREFIX state:"))
+    assert browser.execute_script(EDITOR) == (  # type: ignore[attr-defined]
+        f"PREFIX state: <{PREFIXES['state']}>\nSELECT * WHERE {{ ?s ?p state:JPN }}"
+    )
     assert csp_refusals(browser) == []
     assert requests_elsewhere(browser, server) == []
     # the tabs are kept: a reload neither loses the new tab nor adds the examples again
