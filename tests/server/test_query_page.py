@@ -117,6 +117,7 @@ def test_without_javascript_the_page_is_a_form_that_sends_the_query_to_sparql(se
         assert browser.find_elements(By.CSS_SELECTOR, ".yasgui") == []  # type: ignore[attr-defined]
         form = browser.find_element(By.ID, "query-form")  # type: ignore[attr-defined]
         assert form.is_displayed() and form.get_attribute("action") == server + "/sparql"
+        assert form.get_attribute("method") == "post"  # any length of query
         assert browser.find_element(By.ID, "query").get_attribute("value") == query  # type: ignore[attr-defined]
         Select(browser.find_element(By.ID, "format")).select_by_value("json")  # type: ignore[attr-defined]
         browser.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
