@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 import pytest
 
 from r2pgraph.build.assemble import write_generation
 from tests.conftest import repo_settings, running_server
+from tests.server.browser_checks import open_query_page, result_rows
 
 
 def test_home_page_lists_entry_points(server: str, browser: object) -> None:
@@ -55,20 +57,6 @@ def test_matrix_is_readable_at_193_rows(server: str, browser: object) -> None:
         "return arguments[0].getBoundingClientRect().top - arguments[1].getBoundingClientRect().top", header, wrap
     )
     assert abs(top) < 2
-
-
-def test_query_page_runs_a_query_and_shows_the_answer(server: str, browser: object) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import Select, WebDriverWait
-
-    browser.get(server + "/query")  # type: ignore[attr-defined]
-    Select(browser.find_element(By.ID, "example")).select_by_value("japan-ratings-count")  # type: ignore[attr-defined]
-    browser.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
-    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results table tbody tr")))
-    rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#results table tbody tr")]  # type: ignore[attr-defined]
-    assert rows[0] == "Very Strong 16" and rows[-1] == "Very Weak 3"
-    assert "5 rows" in browser.find_element(By.ID, "status").text  # type: ignore[attr-defined]
 
 
 def test_ontology_page_draws_the_diagram_and_its_boxes_lead_to_the_classes(server: str, browser: object) -> None:
@@ -148,16 +136,11 @@ def test_pages_work_under_their_content_security_policy(server: str, browser: ob
 
 def test_query_results_never_link_to_javascript(hostile_server: str, browser: object) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    browser.get(hostile_server + "/query")  # type: ignore[attr-defined]
-    text = browser.find_element(By.ID, "query")  # type: ignore[attr-defined]
-    text.clear()
-    text.send_keys("SELECT ?o ?s WHERE { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }")
-    browser.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
-    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results table tbody tr")))
-    cells = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "#results tbody td")]  # type: ignore[attr-defined]
-    assert cells == ["javascript:alert(1)", "https://w3id.org/r2p/id/state/XSS"]  # shown as text…
-    hrefs = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#results a")]  # type: ignore[attr-defined]
+    query = "SELECT ?o ?s WHERE { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }"
+    open_query_page(browser, hostile_server, "?query=" + quote(query, safe=""))
+    rows = result_rows(browser, 1)  # run when opened
+    assert rows == [["1", "<javascript:alert(1)>", "state:XSS"]]  # shown as text…
+    table = browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasr table.dataTable tbody")  # type: ignore[attr-defined]
+    hrefs = [a.get_attribute("href") for a in table.find_elements(By.CSS_SELECTOR, "a[href]")]
     assert hrefs == [hostile_server + "/id/state/XSS"]  # …and only the http(s) IRI is a link

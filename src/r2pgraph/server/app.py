@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from r2pgraph import __version__
 from r2pgraph.config import ServerConfig
-from r2pgraph.server import admin, dataset, errors, linked_data, pages, sparql, treaties
+from r2pgraph.server import admin, api_docs, dataset, errors, linked_data, pages, query_page, sparql, treaties
 from r2pgraph.server.headers import SecurityHeaders
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.served import SCOPE_KEY, Serving
@@ -77,7 +77,7 @@ def create_app(
                 loop.remove_signal_handler(signal.SIGHUP)
             serving.close()
 
-    app = FastAPI(title="r2pgraph", version=__version__, docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
+    app = FastAPI(title="r2pgraph", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.config = config
     app.state.serving = serving
     app.state.client_limits = ClientLimits(config.client_queries)
@@ -91,13 +91,15 @@ def create_app(
     app.add_middleware(HoldGeneration, serving=serving)
     if config.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.trusted_hosts))
-    app.add_middleware(SecurityHeaders, docs_path=app.docs_url)
+    app.add_middleware(SecurityHeaders, docs_path=api_docs.DOCS_PATH, query_path=query_page.QUERY_PATH)
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(pages.router)
+    app.include_router(query_page.router)
     app.include_router(linked_data.router)
     app.include_router(dataset.router)
     app.include_router(treaties.router)
     app.include_router(admin.router)
+    app.include_router(api_docs.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -4,8 +4,10 @@
   result as a script or a page.
 - On HTML and error responses, a Content-Security-Policy that lets a page run only this server's
   own scripts (no inline script, no plug-in, no ``<base>``) and be framed by no one, and
-  ``X-Frame-Options: DENY`` for browsers without CSP. FastAPI's API docs page (Swagger UI from a
-  CDN, with one inline script, styling its elements inline) gets a policy naming exactly those.
+  ``X-Frame-Options: DENY`` for browsers without CSP. The API docs page (the vendored Swagger UI,
+  with one inline script and data: icons in its style sheet) gets a policy naming exactly those;
+  the query page (the vendored YASGUI) may also apply the two style sheets YASGUI's table inserts
+  (its column resizer's), named by their SHA-256: no other inline style.
 - A redirect's ``Location`` that points at the request's own ``Host`` (Starlette writes absolute
   ones, e.g. from ``/downloads/`` to ``/downloads``) is made relative: no client-chosen host is
   ever echoed.
@@ -22,10 +24,18 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-DOCS_CDN = "https://cdn.jsdelivr.net"
 DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' {cdn} {hashes}; style-src 'self' {cdn} 'unsafe-inline'; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' {hashes}; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+# The <style> elements the column resizer of YASGUI 4.6.2's table inserts: its grips' rules, and
+# the cursor while a column is dragged (tests/server/test_query_page.py sees no refusal).
+YASGUI_STYLES = (
+    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk=' 'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='"
+)
+QUERY_PAGE_POLICY = (
+    f"default-src 'self'; script-src 'self'; style-src 'self' {YASGUI_STYLES}; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
@@ -45,11 +55,13 @@ def _relative(location: str, host: str | None) -> str:
 
 
 class SecurityHeaders:
-    """ASGI middleware adding the headers above; ``docs_path`` is the API docs page's path."""
+    """ASGI middleware adding the headers above; ``docs_path`` is the API docs page's path,
+    ``query_path`` the query page's."""
 
-    def __init__(self, app: ASGIApp, docs_path: str | None = None):
+    def __init__(self, app: ASGIApp, docs_path: str | None = None, query_path: str | None = None):
         self.app = app
         self.docs_path = docs_path
+        self.query_path = query_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,6 +71,7 @@ class SecurityHeaders:
         if scope["path"] == self.docs_path:
             await self._docs(scope, receive, send)
             return
+        policy = QUERY_PAGE_POLICY if scope["path"] == self.query_path else POLICY
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -66,7 +79,7 @@ class SecurityHeaders:
                 headers["X-Content-Type-Options"] = "nosniff"
                 html = headers.get("content-type", "").startswith("text/html")
                 if html or message["status"] >= 400:
-                    headers["Content-Security-Policy"] = POLICY
+                    headers["Content-Security-Policy"] = policy
                     headers["X-Frame-Options"] = "DENY"
                 if "location" in headers:
                     headers["Location"] = _relative(headers["location"], host)
@@ -89,7 +102,7 @@ class SecurityHeaders:
                 return
             headers = MutableHeaders(scope=start)
             headers["X-Content-Type-Options"] = "nosniff"
-            policy = DOCS_POLICY.format(cdn=DOCS_CDN, hashes=_script_hashes(bytes(body)))
+            policy = DOCS_POLICY.format(hashes=_script_hashes(bytes(body)))
             headers["Content-Security-Policy"] = policy
             headers["X-Frame-Options"] = "DENY"
             await send(start)

@@ -1,4 +1,4 @@
-"""Pages for people: home, query editor, downloads, ontology documentation."""
+"""Pages for people: home, downloads, ontology documentation (the query page is in query_page.py)."""
 
 from __future__ import annotations
 
@@ -53,17 +53,6 @@ def home(request: Request) -> Response:
             "base_url": public_base(request) + "/",
         },
     )
-
-
-@router.api_route("/query", methods=["GET", "HEAD"])
-def query_page(request: Request) -> Response:
-    import json
-
-    examples = example_queries()
-    data = json.dumps({q.name: q.text for q in examples}).replace("</", "<\\/")
-    chosen = request.query_params.get("example")
-    ordered = sorted(examples, key=lambda q: q.name != chosen)
-    return templates.TemplateResponse(request, "query.html", {"examples": ordered, "examples_json": data})
 
 
 @router.api_route("/downloads", methods=["GET", "HEAD"])

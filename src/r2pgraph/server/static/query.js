@@ -1,80 +1,97 @@
-// The query page: runs the query against /sparql and shows the results as a table.
+// The query page: YASGUI (vendored) over this server's SPARQL endpoint, configured by the page's
+// JSON data block (see server/query_page.py). Nothing is fetched from another origin: no LOV
+// lookups (the property and class autocompleters are off), no prefix.cc (the prefixes offered are
+// the dataset's and YASGUI's bundled list), no short links, and the only endpoint offered is ours.
 "use strict";
 (function () {
-  const form = document.getElementById("query-form");
-  const text = document.getElementById("query");
-  const format = document.getElementById("format");
-  const status = document.getElementById("status");
-  const results = document.getElementById("results");
-  const examples = JSON.parse(document.getElementById("examples-data").textContent);
+  const config = JSON.parse(document.getElementById("query-config").textContent);
+  const Yasgui = window.Yasgui;
+  const root = document.getElementById("yasgui");
+  if (!Yasgui || !root) return;
+  const endpoint = new URL(config.endpoint, window.location.href).href;
+  const examplesSeen = config.storageKey + "_examples";
 
-  document.getElementById("example").addEventListener("change", (e) => {
-    if (examples[e.target.value]) text.value = examples[e.target.value];
+  // Prefix completion: the dataset's prefixes first, then YASGUI's bundled ones (never prefix.cc).
+  const ours = Object.entries(config.prefixes).map(([name, iri]) => name + ": <" + iri + ">");
+  const taken = new Set(Object.keys(config.prefixes));
+  Yasgui.Yasqe.forkAutocompleter(
+    "prefixes",
+    {
+      name: "dataset-prefixes",
+      persistenceId: null,
+      get: (yasqe) =>
+        Yasgui.Yasqe.Autocompleters.prefixes
+          .get(yasqe)
+          .then((bundled) => ours.concat(bundled.filter((p) => !taken.has(p.split(":")[0])))),
+    },
+    false,
+  );
+  // Set on the defaults: YASGUI merges arrays of its configuration item by item.
+  Yasgui.Yasqe.defaults.autocompleters = ["variables", "dataset-prefixes"];
+
+  const yasgui = new Yasgui(root, {
+    persistenceId: config.storageKey,
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }], keys: [] },
+    copyEndpointOnNewTab: false,
+    autoAddOnInit: false,
+    // ?query=… (or a shared link's #query=…) opens a tab, always against this endpoint
+    populateFromUrl: (tab) => {
+      tab.requestConfig.endpoint = endpoint;
+      return tab;
+    },
+    yasqe: {
+      value: config.newTabQuery,
+      prefixCcApi: null,
+      createShortLink: undefined,
+      collapsePrefixesOnLoad: true,
+    },
+    yasr: { prefixes: config.prefixes, pluginOrder: ["table", "response"], defaultPlugin: "table" },
   });
 
-  function cell(term) {
-    if (!term) return document.createTextNode("");
-    // Links only to our own pages and to http(s) IRIs: never javascript:, data:, file:…
-    const local = term.type === "uri" && term.value.startsWith("https://w3id.org/r2p/");
-    if (local || (term.type === "uri" && /^https?:/i.test(term.value))) {
-      const a = document.createElement("a");
-      a.href = local ? "/" + term.value.slice(21) : term.value;
-      a.textContent = term.value;
-      return a;
+  function exampleTab(example, active) {
+    const id = "example-" + example.name;
+    if (yasgui.getTab(id)) {
+      if (active) yasgui.selectTabId(id);
+      return;
     }
-    return document.createTextNode(term.value);
+    yasgui.addTab(active, { id: id, name: example.name, yasqe: { value: example.text }, requestConfig: { endpoint } });
   }
 
-  function table(data) {
-    const t = document.createElement("table");
-    t.className = "statements results";
-    const head = t.createTHead().insertRow();
-    for (const v of data.head.vars) head.insertCell().outerHTML = "<th></th>";
-    data.head.vars.forEach((v, i) => (head.cells[i].textContent = v));
-    const body = t.createTBody();
-    for (const b of data.results.bindings) {
-      const row = body.insertRow();
-      for (const v of data.head.vars) row.insertCell().appendChild(cell(b[v]));
-    }
-    return t;
+  // The examples get a tab each on the first visit under this storage key (a new version of the
+  // site or of the examples has a new key); tabs the user closes stay closed.
+  let seen = false;
+  try {
+    seen = window.localStorage.getItem(examplesSeen) === "1";
+  } catch (e) {
+    seen = false; // storage refused: the examples are offered on every visit
   }
-
-  form.addEventListener("submit", async (e) => {
-    if (format.value) return; // a chosen format downloads the raw results
-    e.preventDefault();
-    status.textContent = "Running…";
-    results.replaceChildren();
-    const started = performance.now();
+  if (!seen) {
+    const noneActive = !yasgui.persistentConfig.getActiveId();
+    config.examples.forEach((example, i) => exampleTab(example, noneActive && i === 0));
     try {
-      const resp = await fetch("/sparql", {
-        method: "POST",
-        headers: { "Content-Type": "application/sparql-query", Accept: "application/sparql-results+json, text/turtle;q=0.9" },
-        body: text.value,
-      });
-      const ms = Math.round(performance.now() - started);
-      const type = resp.headers.get("content-type") || "";
-      if (!resp.ok) {
-        status.textContent = "Error " + resp.status;
-        const pre = document.createElement("pre");
-        pre.className = "error";
-        pre.textContent = await resp.text();
-        results.appendChild(pre);
-      } else if (type.includes("sparql-results+json")) {
-        const data = await resp.json();
-        if ("boolean" in data) {
-          status.textContent = "ASK: " + data.boolean + " (" + ms + " ms)";
-        } else {
-          status.textContent = data.results.bindings.length + " rows (" + ms + " ms)";
-          results.appendChild(table(data));
-        }
-      } else {
-        status.textContent = "Graph result (" + ms + " ms)";
-        const pre = document.createElement("pre");
-        pre.textContent = await resp.text();
-        results.appendChild(pre);
-      }
-    } catch (err) {
-      status.textContent = "Request failed: " + err;
+      window.localStorage.setItem(examplesSeen, "1");
+    } catch (e) {
+      // nothing to remember it in
     }
-  });
+  }
+  const params = new URLSearchParams(window.location.search);
+  const chosen = config.examples.find((example) => example.name === params.get("example"));
+  if (chosen) exampleTab(chosen, true);
+  if (!yasgui.persistentConfig.getTabs().length) yasgui.addTab(true);
+  if (params.has("query") || params.has("example")) {
+    // opened once: a reload shows the kept tabs rather than opening the link again
+    window.history.replaceState(null, "", window.location.pathname);
+  }
+
+  // Links in results to this dataset's IRIs lead to this server's pages for them; other IRIs are
+  // links only when they are http(s) ones (never ftp:, tel:, data:…; YASGUI already drops javascript:).
+  const localise = () => {
+    for (const a of root.querySelectorAll(".yasr a.iri[href]")) {
+      const href = a.getAttribute("href");
+      if (href.startsWith(config.base)) a.setAttribute("href", "/" + href.slice(config.base.length));
+      else if (!/^https?:/i.test(href) && !href.startsWith("/")) a.removeAttribute("href");
+    }
+  };
+  new MutationObserver(localise).observe(root, { childList: true, subtree: true });
 })();
