@@ -81,7 +81,7 @@ def create_app(
     app = FastAPI(title="r2pgraph", version=__version__, docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
     app.state.config = config
     app.state.serving = serving
-    app.state.client_limits = ClientLimits(config.client_queries)
+    app.state.client_limits = ClientLimits(config.client_queries, config.client_queue, config.client_queue_wait)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
