@@ -18,7 +18,7 @@ from rdflib.compare import isomorphic
 from r2pgraph.build.assemble import BuildResult, write_generation
 from r2pgraph.build.generations import rollback
 from r2pgraph.server.caching import GZIP_MIN_BYTES
-from tests.conftest import repo_settings, running_server
+from tests.conftest import free_port, repo_settings, running_server
 
 IDENTITY = {"Accept-Encoding": "identity"}
 GZIP = {"Accept-Encoding": "gzip"}
@@ -216,3 +216,15 @@ def test_after_a_reload_the_old_validators_get_the_new_generation(two_generation
             now = _get(url, k, **GZIP, **{"If-None-Match": before[k.name]})
             assert now.status_code == 200 and now.headers["etag"] != before[k.name], k.name
             assert _get(url, k, **GZIP, **{"If-None-Match": now.headers["etag"]}).status_code == 304
+
+
+@pytest.mark.slow  # a server started
+def test_pages_served_while_a_remote_store_is_unreachable_have_no_validators(
+    built: BuildResult,
+) -> None:
+    with running_server(built.generation.parent.parent, "--store", f"http://127.0.0.1:{free_port()}/query") as url:
+        page = httpx.get(url + "/query", headers=GZIP)
+        assert page.status_code == 200 and "etag" not in page.headers and "last-modified" not in page.headers
+        assert page.headers["content-encoding"] == "gzip"
+        down = httpx.get(url + "/id/state/JPN", headers={"Accept": "text/turtle"})
+        assert down.status_code == 503 and "etag" not in down.headers and "accept" in _vary(down)

@@ -32,7 +32,6 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware, GZipResponder, IdentityResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from r2pgraph.errors import RemoteStoreError
 from r2pgraph.server.backends.base import Served
 from r2pgraph.server.served import SCOPE_KEY
 
@@ -126,10 +125,9 @@ def _digest(*parts: object) -> str:
 
 def generation_tag(served: Served) -> tuple[str, str | None] | None:
     """A tag naming the served generation (from its content hash and build time) and its build time
-    as an HTTP date (None if unknown); None while a remote store cannot say what it holds."""
-    try:
-        report = served.report
-    except RemoteStoreError:
+    as an HTTP date (None if unknown); None while a remote store has not said what it holds."""
+    report = served.known_report()
+    if report is None:
         return None
     built_at = str(report.get("built_at") or "")
     try:

@@ -85,8 +85,8 @@ def download(file: str, request: Request) -> Response:
     if file not in by_file:
         raise ProtocolError(404, f"No download named {file!r}; see /downloads")
     version = served(request)
-    headers = file_validators(version, file)
-    return FileResponse(version.files() / file, media_type=by_file[file], filename=file, headers=headers)
+    path = version.files() / file  # first: a remote store's report is read with the files
+    return FileResponse(path, media_type=by_file[file], filename=file, headers=file_validators(version, file))
 
 
 ONTOLOGY_GRAPH = "https://w3id.org/r2p/graph/ontology"
@@ -134,5 +134,5 @@ def ontology_version(version: str, request: Request) -> Response:
 def jsonld_context(request: Request) -> Response:
     """The published JSON-LD context that the JSON-LD export is compacted with."""
     version = served(request)
-    headers = file_validators(version, "context.jsonld")
-    return FileResponse(version.files() / "context.jsonld", media_type="application/ld+json", headers=headers)
+    path = version.files() / "context.jsonld"
+    return FileResponse(path, media_type="application/ld+json", headers=file_validators(version, "context.jsonld"))
