@@ -14,10 +14,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
+from starlette.datastructures import Headers
 
 from r2pgraph.build.assemble import BuildResult, write_generation
 from r2pgraph.build.generations import rollback
-from r2pgraph.server.caching import GZIP_MIN_BYTES
+from r2pgraph.server.caching import GZIP_MIN_BYTES, not_modified
 from tests.conftest import free_port, repo_settings, running_server
 
 IDENTITY = {"Accept-Encoding": "identity"}
@@ -132,6 +133,23 @@ def test_every_response_kind_has_validators_gzip_vary_and_304(server: str, kind:
         email.utils.parsedate_to_datetime(plain.headers["last-modified"]).replace(year=2000), usegmt=True
     )
     assert _get(server, kind, **IDENTITY, **{"If-Modified-Since": earlier}).status_code == 200
+
+
+def test_conditional_headers_are_read_as_rfc_9110_says() -> None:
+    etag, modified = 'W/"abc"', "Mon, 07 Dec 2026 12:00:00 GMT"
+
+    def answer(**request: str) -> bool:
+        return not_modified(Headers({k.replace("_", "-"): v for k, v in request.items()}), etag, modified)
+
+    assert answer(if_none_match='"abc"') and answer(if_none_match='W/"x", W/"abc"') and answer(if_none_match="*")
+    assert answer(if_none_match=' "x" ,"abc" ')
+    assert not answer(if_none_match='"ab"') and not answer(if_none_match="abc")  # unquoted: malformed
+    assert not answer(if_none_match='"x"', if_modified_since=modified)  # If-None-Match decides alone
+    assert answer(if_modified_since=modified) and answer(if_modified_since="Mon, 07 Dec 2026 12:00:00 -0000")
+    assert answer(if_modified_since="Tue, 08 Dec 2026 00:00:00 GMT")
+    assert not answer(if_modified_since="Mon, 07 Dec 2026 11:59:59 GMT")
+    assert not answer(if_modified_since="yesterday") and not answer()
+    assert not not_modified(Headers({"if-modified-since": modified}), etag, None)
 
 
 def test_representations_chosen_by_accept_do_not_share_an_etag(server: str) -> None:
