@@ -71,6 +71,8 @@ class ServerConfig:
     query_timeout: float = 30.0
     workers: int = 3
     client_queries: int = 2
+    client_queue: int = 16  # a client's further queries that wait for one of its slots; 0: refused at once
+    client_queue_wait: float = 5.0  # seconds a query waits in that queue, then 429
     max_rows: int = 100_000
     max_result_bytes: int = 64_000_000
     memory_budget_mb: int = 1024  # in-memory copies of the store in the workers, if they fit; 0: never

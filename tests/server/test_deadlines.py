@@ -54,7 +54,8 @@ def _wait_until_running(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def strict_server(built: BuildResult) -> Iterator[str]:
-    with running_server(built.generation.parent.parent, "--query-timeout", "3") as url:
+    # No queue: a client's query past its two running ones is refused at once (see test_client_queue.py).
+    with running_server(built.generation.parent.parent, "--query-timeout", "3", "--client-queue", "0") as url:
         yield url
 
 

@@ -14,15 +14,26 @@ from r2pgraph.cli.common import add_common, settings_of
 from r2pgraph.config import QUERY_TIMEOUT_ENV, ServerConfig, env_seconds
 
 
-def _megabytes(text: str) -> int:
-    """A whole number of megabytes, 0 or more (an argparse type)."""
+def _whole(text: str, unit: str = "") -> int:
+    """A whole number of ``unit``, 0 or more (for argparse types)."""
+    of = f" of {unit}" if unit else ""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of megabytes, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number{of}, got {text!r}") from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more megabytes, got {value}")
+        raise argparse.ArgumentTypeError(f"expected 0 or more{' ' + unit if unit else ''}, got {value}")
     return value
+
+
+def _megabytes(text: str) -> int:
+    """A whole number of megabytes, 0 or more (an argparse type)."""
+    return _whole(text, "megabytes")
+
+
+def _count(text: str) -> int:
+    """A whole number, 0 or more (an argparse type)."""
+    return _whole(text)
 
 
 def _seconds(text: str) -> float:
@@ -74,6 +85,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         query_timeout=args.query_timeout,
         workers=args.workers,
         client_queries=args.client_queries,
+        client_queue=args.client_queue,
+        client_queue_wait=args.client_queue_wait,
         max_rows=args.max_rows,
         max_result_bytes=args.max_result_bytes,
         memory_budget_mb=args.memory_budget,
@@ -135,8 +148,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--client-queries",
         type=int,
         default=defaults.client_queries,
-        help="SPARQL queries one client may have running or waiting at once; more get 429 "
+        help="SPARQL queries one client may have running at once; more wait in its queue "
         f"(default {defaults.client_queries}; 0: no limit)",
+    )
+    sv.add_argument(
+        "--client-queue",
+        type=_count,
+        default=defaults.client_queue,
+        metavar="N",
+        help="queries of one client that may wait for one of its running queries to finish; more get 429 "
+        f"(default {defaults.client_queue}; 0: refused at once)",
+    )
+    sv.add_argument(
+        "--client-queue-wait",
+        type=_seconds,
+        default=defaults.client_queue_wait,
+        metavar="S",
+        help="seconds a query waits in its client's queue (at most its deadline), then 429 "
+        f"(default {defaults.client_queue_wait:g})",
     )
     sv.add_argument(
         "--store",

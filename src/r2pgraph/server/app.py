@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from r2pgraph import __version__
 from r2pgraph.config import ServerConfig
 from r2pgraph.server import admin, api_docs, dataset, errors, linked_data, pages, query_page, sparql, treaties
+from r2pgraph.server.caching import Caching, Compression, server_tag
 from r2pgraph.server.headers import SecurityHeaders
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.served import SCOPE_KEY, Serving
@@ -80,7 +81,7 @@ def create_app(
     app = FastAPI(title="r2pgraph", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.config = config
     app.state.serving = serving
-    app.state.client_limits = ClientLimits(config.client_queries)
+    app.state.client_limits = ClientLimits(config.client_queries, config.client_queue, config.client_queue_wait)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -88,6 +89,9 @@ def create_app(
         allow_headers=["*"],
         expose_headers=["Link", "ETag", "Retry-After", *sparql.RESULT_HEADERS],
     )
+    app.add_middleware(Compression)
+    tag = server_tag(__version__, config.base_url, config.max_rows, config.max_result_bytes)
+    app.add_middleware(Caching, server_tag=tag)
     app.add_middleware(HoldGeneration, serving=serving)
     if config.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.trusted_hosts))

@@ -108,4 +108,6 @@ class SecurityHeaders:
             await send(start)
             await send({"type": "http.response.body", "body": bytes(body)})
 
-        await self.app(scope, receive, hold)
+        # Not compressed: its inline script is hashed from the body.
+        plain = [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]
+        await self.app({**scope, "headers": plain}, receive, hold)

@@ -9,6 +9,7 @@ from r2pgraph.exports.dumps import EXPORTS
 from r2pgraph.query.engine import Source, graph_quads, select
 from r2pgraph.query.examples import example_queries
 from r2pgraph.rdf.iris import ONTOLOGY_IRI, R2P
+from r2pgraph.server.caching import file_validators
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.linked_data import OFFERED, serialize
@@ -72,7 +73,9 @@ def download(file: str, request: Request) -> Response:
     by_file["build-report.json"] = "application/json"
     if file not in by_file:
         raise ProtocolError(404, f"No download named {file!r}; see /downloads")
-    return FileResponse(served(request).files() / file, media_type=by_file[file], filename=file)
+    version = served(request)
+    path = version.files() / file  # first: a remote store's report is read with the files
+    return FileResponse(path, media_type=by_file[file], filename=file, headers=file_validators(version, file))
 
 
 ONTOLOGY_GRAPH = "https://w3id.org/r2p/graph/ontology"
@@ -119,4 +122,6 @@ def ontology_version(version: str, request: Request) -> Response:
 @router.api_route("/context.jsonld", methods=["GET", "HEAD"])
 def jsonld_context(request: Request) -> Response:
     """The published JSON-LD context that the JSON-LD export is compacted with."""
-    return FileResponse(served(request).files() / "context.jsonld", media_type="application/ld+json")
+    version = served(request)
+    path = version.files() / "context.jsonld"
+    return FileResponse(path, media_type="application/ld+json", headers=file_validators(version, "context.jsonld"))

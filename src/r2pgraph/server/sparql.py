@@ -213,7 +213,7 @@ async def sparql_endpoint(request: Request) -> Response:
     )
     deadline = _deadline(request, params)
     limits: ClientLimits = request.app.state.client_limits
-    with limits.slot(request.client.host if request.client else "unknown"):
+    async with limits.slot(request.client.host if request.client else "unknown", deadline):
         try:
             result = await served(request).queries.run_async(job, deadline)
         except DeadlineExceeded as e:

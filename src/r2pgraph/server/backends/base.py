@@ -51,6 +51,10 @@ class Served:
         """The directory holding this version's downloads and ``context.jsonld``."""
         raise NotImplementedError
 
+    def known_report(self) -> dict[str, Any] | None:
+        """``report`` if it is known without asking anyone (never blocks), else None."""
+        return self.report
+
     def derived(self, key: str, compute: Callable[[], T]) -> T:
         """What ``compute`` derives from this version, computed once: a version is immutable, so
         e.g. the ratification matrix is worked out on its first request only."""

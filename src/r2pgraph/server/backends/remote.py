@@ -168,6 +168,9 @@ class RemoteServed(Served):
             self._report = read_report(self.remote)  # raises RemoteStoreError (503) while unreachable
         return self._report
 
+    def known_report(self) -> dict[str, Any] | None:
+        return self._report
+
     def files(self) -> Path:
         """The exports, written once from the store's graphs into a temporary directory."""
         with self._files_lock:
