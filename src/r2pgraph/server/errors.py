@@ -10,6 +10,7 @@ from starlette.requests import ClientDisconnect
 
 from r2pgraph.errors import RemoteStoreError
 from r2pgraph.server.conneg import NotAcceptable
+from r2pgraph.server.headers import POLICY
 
 
 class ProtocolError(Exception):
@@ -55,11 +56,26 @@ async def _client_gone(request: Request, exc: Exception) -> Response:
     return PlainTextResponse("The request body was not complete.\n", status_code=400)
 
 
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    """An unexpected error: a plain 500 with the headers every response carries (Starlette answers
+    it outside the middleware that adds them). The traceback goes to the log, never to the client."""
+    return PlainTextResponse(
+        "Internal server error. It has been logged; please report it if it persists.\n",
+        status_code=500,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": POLICY,
+            "X-Frame-Options": "DENY",
+        },
+    )
+
+
 EXCEPTION_HANDLERS = {
     ProtocolError: _protocol_error,
     NotAcceptable: _not_acceptable,
     RemoteStoreError: _store_failed,
     ClientDisconnect: _client_gone,
+    Exception: _internal_error,
 }
 
 
