@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from r2pgraph import __version__
 from r2pgraph.config import ServerConfig
 from r2pgraph.server import admin, dataset, errors, linked_data, pages, sparql, treaties
+from r2pgraph.server.canonical import TrailingSlash
 from r2pgraph.server.headers import SecurityHeaders
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.served import SCOPE_KEY, Serving
@@ -89,6 +90,7 @@ def create_app(
         expose_headers=["Link", "ETag", "Retry-After", *sparql.RESULT_HEADERS],
     )
     app.add_middleware(HoldGeneration, serving=serving)
+    app.add_middleware(TrailingSlash)
     if config.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.trusted_hosts))
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url)
