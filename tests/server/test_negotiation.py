@@ -79,6 +79,8 @@ def test_classes_become_type_and_the_statements_stay_the_same() -> None:
     assert _nquads([typed]) == _nquads([node]) and len(_nquads([node])) == 4
     untyped = {"@id": "_:x", "http://example.org/p": [{"@value": "y"}]}
     assert with_type_keyword(untyped) == untyped
+    odd = {"@id": "_:y", RDF_TYPE: [{"@value": "odd"}]}
+    assert with_type_keyword(odd) == odd
 
 
 def test_embedded_json_cannot_end_its_script_block() -> None:

@@ -79,10 +79,12 @@ def with_type_keyword(node: dict[str, Json]) -> dict[str, Json]:
     values = node.get(RDF_TYPE)
     if not values:
         return node
-    classes = [v["@id"] for v in values if set(v) == {"@id"} and not v["@id"].startswith("_:")]
-    others = [v for v in values if not (set(v) == {"@id"} and not v["@id"].startswith("_:"))]
+    is_class = [set(v) == {"@id"} and not v["@id"].startswith("_:") for v in values]
+    classes = [*node.get("@type", []), *(v["@id"] for v, cls in zip(values, is_class, strict=True) if cls)]
+    others = [v for v, cls in zip(values, is_class, strict=True) if not cls]
     out: dict[str, Json] = {"@id": node["@id"]} if "@id" in node else {}
-    out["@type"] = [*node.get("@type", []), *classes]
+    if classes:
+        out["@type"] = classes
     for key, value in node.items():
         if key not in ("@id", "@type", RDF_TYPE):
             out[key] = value
