@@ -151,7 +151,7 @@ def test_a_page_of_a_large_graph_links_its_alternates_but_does_not_embed_it(serv
     graph = ox.NamedNode(BASE + "graph/crossref")
     assert len(list(store.quads_for_pattern(None, None, None, graph))) > EMBED_LIMIT
     head = _Head()
-    head.feed(httpx.get(server + "/graph/crossref", headers={"Accept": "text/html"}).text)
+    head.feed(httpx.get(server + "/graph/crossref", headers={"Accept": "text/html"}, timeout=60).text)
     assert set(head.alternates) == set(PARSERS) and head.jsonld == []
 
 
@@ -198,7 +198,7 @@ def test_every_iri_the_dataset_mints_dereferences(server: str, store: ox.Store) 
     sample = others + ids[:: max(1, len(ids) // 200)]
     paths = sorted({"/" + iri[len(BASE) :].split("#", 1)[0] for iri in sample})
     failed = []
-    with httpx.Client(base_url=server, headers={"Accept": "text/turtle"}, follow_redirects=True) as client:
+    with httpx.Client(base_url=server, headers={"Accept": "text/turtle"}, follow_redirects=True, timeout=60) as client:
         for path in paths:
             r = client.get(path)
             if r.status_code != 200 or any(hop.status_code != 303 for hop in r.history):

@@ -65,7 +65,7 @@ def test_every_get_route_has_a_url(get_urls: list[str]) -> None:
 def test_head_answers_wherever_get_does(server: str, get_urls: list[str]) -> None:
     accepts = ("text/html", "text/turtle", "*/*")
     differ = []
-    with httpx.Client(base_url=server) as client:
+    with httpx.Client(base_url=server, timeout=60) as client:
         for url in get_urls:
             for accept in accepts:
                 get = client.get(url, headers={"Accept": accept})
@@ -89,7 +89,7 @@ def test_head_sparql_without_a_query_is_the_service_description_without_its_body
 
 def test_a_trailing_slash_redirects_to_the_canonical_iri(server: str, get_urls: list[str]) -> None:
     wrong = []
-    with httpx.Client(base_url=server) as client:
+    with httpx.Client(base_url=server, timeout=60) as client:
         for url in get_urls:
             if url == "/":
                 continue
