@@ -21,7 +21,6 @@ from r2pgraph.server.templating import data_head, format_param_href, make_templa
 router = APIRouter()
 templates = make_templates()
 DATASET = BASE + "dataset"
-DATASET_PATH = "/dataset"
 VOCABULARIES = (
     R2P,
     "http://www.w3.org/2004/02/skos/core#",
@@ -82,14 +81,8 @@ def describe_dataset(report: dict[str, Any], generation: Path, base_url: str) ->
     return "\n".join(lines) + "\n"
 
 
-def dataset_head(request: Request) -> dict[str, object]:
-    """The dataset's description for a page's head (the home page is its landing page)."""
-    text = describe_dataset(served(request).report, served(request).files(), public_base(request))
-    return data_head(ox.parse(text, format=ox.RdfFormat.TURTLE), format_param_href(DATASET_PATH))
-
-
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"])
-@router.api_route(DATASET_PATH, methods=["GET", "HEAD"])
+@router.api_route("/dataset", methods=["GET", "HEAD"])
 def void(request: Request) -> Response:
     text = describe_dataset(served(request).report, served(request).files(), public_base(request))
     fmt = negotiate(request.headers.get("accept"), (*GRAPH_FORMATS, HTML), request.query_params.get("format"))

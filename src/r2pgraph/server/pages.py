@@ -10,7 +10,6 @@ from r2pgraph.query.engine import Source, graph_quads, select
 from r2pgraph.query.examples import example_queries
 from r2pgraph.rdf.iris import ONTOLOGY_IRI, R2P
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
-from r2pgraph.server.dataset import dataset_head
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.linked_data import OFFERED
 from r2pgraph.server.ontology_diagram import render_svg, unlinked
@@ -53,7 +52,6 @@ def home(request: Request) -> Response:
             "entries": entries,
             "examples": example_queries(),
             "base_url": public_base(request) + "/",
-            **dataset_head(request),
         },
     )
 
