@@ -29,7 +29,12 @@ SHARED = ROOT.parent / "shared"
 
 
 # Debian package of each command the tests run; ``scripts/system-packages`` installs them.
-SYSTEM_PACKAGE_OF = {"chromium": "chromium", "chromedriver": "chromium-driver", "virtuoso-t": "virtuoso-opensource"}
+SYSTEM_PACKAGE_OF = {
+    "chromium": "chromium",
+    "chromedriver": "chromium-driver",
+    "virtuoso-t": "virtuoso-opensource",
+    "node": "nodejs",  # runs Comunica, installed in tests/js by the same script
+}
 
 
 def missing_system_package(*commands: str) -> None:

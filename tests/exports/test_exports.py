@@ -86,6 +86,7 @@ def test_jsonld_reads_naturally(generation: Path) -> None:
     text = (generation / "r2p.jsonld").read_text()
     assert '"summary": {' in text and '"label": {' in text
     assert '"rating": "https://w3id.org/r2p/id/rating/' in text
+    assert '"@type": "Finding"' in text and '"rdf:type"' not in text
 
 
 def test_csv_tables(generation: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from r2pgraph.rdf.iris import curie
 
 Json = Any
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 class Context:
@@ -71,9 +72,30 @@ def _one(values: Json) -> Json:
     return values[0] if isinstance(values, list) and len(values) == 1 else values
 
 
+def with_type_keyword(node: dict[str, Json]) -> dict[str, Json]:
+    """An expanded node object with its classes (``rdf:type`` values that are IRIs) under ``@type``,
+    right after ``@id``, instead of under an ``rdf:type`` key: the same statements. Any other
+    ``rdf:type`` value (a literal, a blank node) stays where it was."""
+    values = node.get(RDF_TYPE)
+    if not values:
+        return node
+    is_class = [set(v) == {"@id"} and not v["@id"].startswith("_:") for v in values]
+    classes = [*node.get("@type", []), *(v["@id"] for v, cls in zip(values, is_class, strict=True) if cls)]
+    others = [v for v, cls in zip(values, is_class, strict=True) if not cls]
+    out: dict[str, Json] = {"@id": node["@id"]} if "@id" in node else {}
+    if classes:
+        out["@type"] = classes
+    for key, value in node.items():
+        if key not in ("@id", "@type", RDF_TYPE):
+            out[key] = value
+    if others:
+        out[RDF_TYPE] = others
+    return out
+
+
 def compact_node(node: dict[str, Json], ctx: Context) -> dict[str, Json]:
     out: dict[str, Json] = {}
-    for key, values in node.items():
+    for key, values in with_type_keyword(node).items():
         if key == "@id":
             out["@id"] = values
         elif key == "@type":

@@ -32,7 +32,7 @@ def _describe(served: Served) -> dict[str, object]:
     }
 
 
-@router.get("/health")
+@router.api_route("/health", methods=["GET", "HEAD"])
 def health(request: Request) -> Response:
     """Liveness, and the generation new requests are answered from (503 while a remote store is down)."""
     serving: Serving = request.app.state.serving

@@ -19,6 +19,7 @@ from r2pgraph import __version__
 from r2pgraph.config import ServerConfig
 from r2pgraph.server import admin, api_docs, dataset, errors, linked_data, pages, query_page, sparql, treaties
 from r2pgraph.server.caching import Caching, Compression, server_tag
+from r2pgraph.server.canonical import TrailingSlash
 from r2pgraph.server.headers import SecurityHeaders
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.served import SCOPE_KEY, Serving
@@ -93,6 +94,7 @@ def create_app(
     tag = server_tag(__version__, config.base_url, config.max_rows, config.max_result_bytes)
     app.add_middleware(Caching, server_tag=tag)
     app.add_middleware(HoldGeneration, serving=serving)
+    app.add_middleware(TrailingSlash)
     if config.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.trusted_hosts))
     app.add_middleware(SecurityHeaders, docs_path=api_docs.DOCS_PATH, query_path=query_page.QUERY_PATH)

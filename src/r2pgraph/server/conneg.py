@@ -31,15 +31,31 @@ GRAPH_FORMATS = (
     Format("rdfxml", "application/rdf+xml", "rdf"),
     Format("nquads", "application/n-quads", "nq"),
     Format("trig", "application/trig", "trig"),
+    Format("n3", "text/n3", "n3"),  # written as Turtle, which is N3
 )
 HTML = Format("html", "text/html", "html")
-ALIASES = {
-    "application/json": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-    "application/x-turtle": "text/turtle",
-    "text/plain": "application/n-triples",
-    "application/json+ld": "application/ld+json",
+# Other names clients give the formats above, as media types (in Accept or ``format``) or as
+# ``format`` values (SPARQLWrapper's beside its Accept header). Each stands for the first of its
+# targets that is offered: ``application/json`` and ``json`` are SPARQL results JSON for a SELECT
+# or ASK and JSON-LD for a graph; ``application/xml`` and ``xml`` are results XML or RDF/XML; the
+# name ``n3`` is Turtle (``text/n3`` asks for the same text labelled N3).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "application/json": ("application/sparql-results+json", "application/ld+json"),
+    "application/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "text/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "application/x-turtle": ("text/turtle",),
+    "application/turtle": ("text/turtle",),
+    "text/plain": ("application/n-triples",),
+    "application/json+ld": ("application/ld+json",),
+    "application/x-json+ld": ("application/ld+json",),
+    "text/rdf+n3": ("text/n3",),
+    "application/n3": ("text/n3",),
+    "xml": ("xml", "rdfxml"),
+    "json": ("json", "jsonld"),
+    "json-ld": ("jsonld",),
+    "rdf+xml": ("rdfxml",),
+    "rdf": ("rdfxml",),
+    "n3": ("turtle",),
 }
 RESULTS_OX = {
     "json": ox.QueryResultsFormat.JSON,
@@ -54,6 +70,7 @@ GRAPH_OX = {
     "rdfxml": ox.RdfFormat.RDF_XML,
     "nquads": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
+    "n3": ox.RdfFormat.TURTLE,
 }
 
 
@@ -82,8 +99,16 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
                     q = max(0.0, min(1.0, float(param[2:])))
                 except ValueError:
                     q = 0.0
-        ranges.append((ALIASES.get(media, media), q))
+        ranges.append((media, q))
     return ranges
+
+
+def _resolve(name: str, offered: tuple[Format, ...]) -> str:
+    """The format name or media type that ``name`` stands for among ``offered`` (see ALIASES)."""
+    for target in ALIASES.get(name, ()):
+        if any(target in (f.name, f.media_type) for f in offered):
+            return target
+    return name
 
 
 def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
@@ -98,7 +123,7 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
             specificity = 0
         else:
             continue
-        if specificity > best_specificity:
+        if specificity > best_specificity or (specificity == best_specificity and q > best):
             best, best_specificity = q, specificity
     return best
 
@@ -109,12 +134,12 @@ def negotiate(accept: str | None, offered: tuple[Format, ...], format_param: str
     Raises NotAcceptable when nothing offered is acceptable.
     """
     if format_param:
-        wanted = ALIASES.get(format_param.lower(), format_param.lower())
+        wanted = _resolve(format_param.lower(), offered)
         for f in offered:
             if wanted in (f.name, f.media_type, f.suffix):
                 return f
         raise NotAcceptable(offered)
-    ranges = parse_accept(accept)
+    ranges = [(_resolve(media, offered), q) for media, q in parse_accept(accept)]
     scored = [(_quality(f.media_type, ranges), -i, f) for i, f in enumerate(offered)]
     q, _, chosen = max(scored, key=lambda t: (t[0], t[1]))
     if q <= 0:

@@ -1,5 +1,6 @@
 """The dataset's own description in VoID (https://www.w3.org/TR/void/) and DCAT
-(https://www.w3.org/TR/vocab-dcat-3/), served at /.well-known/void (RFC 5785, VoID §7.2)."""
+(https://www.w3.org/TR/vocab-dcat-3/), served at /.well-known/void (RFC 5785, VoID §7.2) and at
+the dataset's IRI (``https://w3id.org/r2p/dataset``, that is ``/dataset``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from fastapi.responses import Response
 
 from r2pgraph.exports.dumps import EXPORTS
 from r2pgraph.rdf.iris import BASE, ID, R2P
-from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, negotiate
+from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
+from r2pgraph.server.serialize import serialize_graph
 from r2pgraph.server.served import public_base, served
-from r2pgraph.server.templating import make_templates
+from r2pgraph.server.templating import data_head, format_param_href, make_templates
 
 router = APIRouter()
 templates = make_templates()
@@ -80,14 +82,14 @@ def describe_dataset(report: dict[str, Any], generation: Path, base_url: str) ->
 
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"])
+@router.api_route("/dataset", methods=["GET", "HEAD"])
 def void(request: Request) -> Response:
     text = describe_dataset(served(request).report, served(request).files(), public_base(request))
-    fmt = negotiate(request.headers.get("accept"), (*GRAPH_FORMATS[:3], HTML), request.query_params.get("format"))
-    if fmt is HTML:
-        return templates.TemplateResponse(request, "void.html", {"turtle": text})
+    fmt = negotiate(request.headers.get("accept"), (*GRAPH_FORMATS, HTML), request.query_params.get("format"))
     if fmt.name == "turtle":
         return Response(text, media_type=fmt.media_type, headers={"Vary": "Accept"})
-    store = ox.Store()
-    store.load(text, ox.RdfFormat.TURTLE)
-    body = store.dump(format=GRAPH_OX[fmt.name], from_graph=ox.DefaultGraph()) or b""
-    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
+    statements = list(ox.parse(text, format=ox.RdfFormat.TURTLE))
+    if fmt is HTML:
+        head = data_head(statements, format_param_href(request.url.path))
+        return templates.TemplateResponse(request, "void.html", {"turtle": text, **head})
+    return Response(serialize_graph(statements, fmt), media_type=fmt.media_type, headers={"Vary": "Accept"})

@@ -14,8 +14,9 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, RESULT_FORMATS, RESULTS_OX, Format, NotAcceptable, negotiate
+from r2pgraph.server.conneg import GRAPH_FORMATS, RESULT_FORMATS, RESULTS_OX, Format, NotAcceptable, negotiate
 from r2pgraph.server.query_check import UPDATE_REFUSED, QueryChecker, Verdict
+from r2pgraph.server.serialize import serialize_graph
 
 T = TypeVar("T")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -108,13 +109,6 @@ def _solutions_body(variables: Sequence[ox.Variable], rows: Sequence[str], chose
     return body or b""
 
 
-def _triples_body(triples: Sequence[ox.Triple], chosen: Format) -> bytes:
-    graph = ox.Store()
-    graph.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    keep_graphs = chosen.name in ("nquads", "trig")
-    return graph.dump(format=GRAPH_OX[chosen.name], from_graph=None if keep_graphs else ox.DefaultGraph()) or b""
-
-
 def _bounded(
     items: list[T], max_rows: int, max_bytes: int, render: Callable[[list[T]], bytes]
 ) -> tuple[bytes, int, str | None]:
@@ -199,7 +193,7 @@ def respond(result: Result, job: Job) -> Answer:
             chosen = negotiate(job.accept, GRAPH_FORMATS, job.fmt)
             triples = list(itertools.islice(result, job.max_rows + 1))
             body, rows, truncated = _bounded(
-                triples, job.max_rows, job.max_bytes, lambda some: _triples_body(some, chosen)
+                triples, job.max_rows, job.max_bytes, lambda some: serialize_graph(some, chosen)
             )
     except NotAcceptable as e:
         offered = ", ".join(f.media_type for f in e.offered)

@@ -1,8 +1,9 @@
 """Linked data: every IRI under the base dereferences here, by content negotiation.
 
 ``/id/…``, ``/graph/…`` and ``/ontology`` answer with HTML for browsers and Turtle, JSON-LD,
-N-Triples (and N-Quads/TriG, which keep the named graphs) for machines; a suffix (``.ttl``,
-``.jsonld``, ``.nt``, ``.html``…) picks a format directly. Unknown IRIs get a real 404.
+N-Triples, RDF/XML, N-Quads, TriG or N3 for machines, the document's statements in the default
+graph in every format; a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.html``…) picks a format
+directly. Unknown IRIs get a real 404.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from r2pgraph.query.engine import Source, graph_quads
-from r2pgraph.rdf.iris import BASE, PREFIXES
-from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
+from r2pgraph.rdf.iris import BASE
+from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
+from r2pgraph.server.serialize import serialize_graph
 from r2pgraph.server.served import public_base, served
-from r2pgraph.server.templating import make_templates
+from r2pgraph.server.templating import data_head, make_templates
 from r2pgraph.server.treaties import treaty_world, treaty_world_if_ready
 from r2pgraph.server.views import view_for
 
@@ -36,28 +38,25 @@ def _split_suffix(path: str) -> tuple[str, Format | None]:
     return path, None
 
 
+def _href(path: str) -> str:
+    """The document's local path, percent-encoded (headers are ASCII)."""
+    return "/" + quote(path, safe="/:@!$&'()*+,;=-._~")
+
+
 def _links(request: Request, path: str) -> str:
-    """The Link header naming the other formats (percent-encoded: headers are ASCII)."""
-    base = public_base(request) + "/" + quote(path, safe="/:@!$&'()*+,;=-._~")
+    """The Link header naming the other formats."""
+    base = public_base(request) + _href(path)
     return ", ".join(f'<{base}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in OFFERED)
 
 
-def serialize(quads: list[ox.Quad], fmt: Format) -> bytes:
-    store = ox.Store()
-    keep_graphs = fmt.name in ("nquads", "trig")
-    store.extend(q if keep_graphs else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
-    prefixes = dict(PREFIXES) if fmt.name in ("turtle", "trig") else None
-    kwargs: dict[str, object] = {"format": GRAPH_OX[fmt.name]}
-    if not keep_graphs:
-        kwargs["from_graph"] = ox.DefaultGraph()
-    if prefixes:
-        kwargs["prefixes"] = prefixes
-    return store.dump(**kwargs) or b""  # type: ignore[arg-type]
+def _head(statements: list[ox.Quad], path: str) -> dict[str, object]:
+    """The page's JSON-LD and its alternates, for its head."""
+    return data_head(statements, lambda f: f"{_href(path)}.{f.suffix}")
 
 
 def _rdf_response(quads: list[ox.Quad], fmt: Format, status: int, links: str) -> Response:
     return Response(
-        serialize(quads, fmt),
+        serialize_graph(quads, fmt),
         status_code=status,
         media_type=fmt.media_type,
         headers={"Vary": "Accept", "Link": links},
@@ -74,8 +73,9 @@ def _resource(request: Request, path: str) -> Response:
         ox.NamedNode(iri)
     except ValueError:  # e.g. a quote, space or newline in the path: no resource can have this IRI
         return _not_found(request, stem, fmt, links)
-    if stem.startswith("graph/"):
-        return _graph(request, store, iri, fmt, links)
+    graph = graph_quads(store, iri) if stem.startswith("graph/") else []
+    if graph:  # a named graph; other IRIs under graph/ (the build's provenance) are resources
+        return _graph(request, store, iri, graph, fmt, links)
     resource = describe(store, iri)
     status = 200 if resource.exists else 404
     if fmt is HTML:
@@ -83,10 +83,11 @@ def _resource(request: Request, path: str) -> Response:
         types = [t.text for t in resource.types]
         world = (lambda: treaty_world(request), treaty_world_if_ready(request))
         view = view_for(store, iri, types, *world) if resource.exists else {}
+        head = _head(construct(store, iri), stem) if resource.exists else {}
         return templates.TemplateResponse(
             request,
             template,
-            {"r": resource, "path": stem, **view},
+            {"r": resource, "path": stem, **view, **head},
             status_code=status,
             headers={"Vary": "Accept", "Link": links},
         )
@@ -105,20 +106,16 @@ def _not_found(request: Request, stem: str, fmt: Format, links: str) -> Response
     return _rdf_response([], fmt, 404, links)
 
 
-def _graph(request: Request, store: Source, iri: str, fmt: Format, links: str) -> Response:
-    quads = graph_quads(store, iri)
-    exists = bool(quads)
+def _graph(request: Request, store: Source, iri: str, quads: list[ox.Quad], fmt: Format, links: str) -> Response:
     if fmt is HTML:
-        resource = describe(store, iri)
-        size = len(quads)
+        path = iri[len(BASE) :]
         return templates.TemplateResponse(
             request,
-            "resource.html" if exists else "not_found.html",
-            {"r": resource, "path": iri[len(BASE) :], "graph_size": size},
-            status_code=200 if exists else 404,
+            "resource.html",
+            {"r": describe(store, iri), "path": path, "graph_size": len(quads), **_head(quads, path)},
             headers={"Vary": "Accept", "Link": links},
         )
-    return _rdf_response(quads, fmt, 200 if exists else 404, links)
+    return _rdf_response(quads, fmt, 200, links)
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])

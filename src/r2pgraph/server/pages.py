@@ -12,11 +12,12 @@ from r2pgraph.rdf.iris import ONTOLOGY_IRI, R2P
 from r2pgraph.server.caching import file_validators
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
-from r2pgraph.server.linked_data import OFFERED, serialize
+from r2pgraph.server.linked_data import OFFERED
 from r2pgraph.server.ontology_diagram import render_svg, unlinked
 from r2pgraph.server.ontology_doc import add_examples, read_ontology
+from r2pgraph.server.serialize import serialize_graph
 from r2pgraph.server.served import public_base, served
-from r2pgraph.server.templating import make_templates
+from r2pgraph.server.templating import data_head, format_param_href, make_templates
 
 router = APIRouter()
 templates = make_templates()
@@ -88,13 +89,14 @@ def _ontology_response(request: Request) -> Response:
     fmt = negotiate(request.headers.get("accept"), OFFERED, request.query_params.get("format"))
     quads = graph_quads(store, ONTOLOGY_GRAPH)
     if fmt is not HTML:
-        return Response(serialize(quads, fmt), media_type=fmt.media_type, headers={"Vary": "Accept"})
+        return Response(serialize_graph(quads, fmt), media_type=fmt.media_type, headers={"Vary": "Accept"})
     doc = read_ontology(quads)
     add_examples(store, doc)
+    head = data_head(quads, format_param_href(request.url.path))
     return templates.TemplateResponse(
         request,
         "ontology.html",
-        {"doc": doc, "diagram": render_svg(doc), "unlinked": unlinked(doc), "formats": GRAPH_FORMATS},
+        {"doc": doc, "diagram": render_svg(doc), "unlinked": unlinked(doc), "formats": GRAPH_FORMATS, **head},
         headers={"Vary": "Accept"},
     )
 

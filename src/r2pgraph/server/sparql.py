@@ -17,15 +17,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.config import ServerConfig
-from r2pgraph.server.conneg import (
-    GRAPH_FORMATS,
-    GRAPH_OX,
-    HTML,
-    negotiate,
-)
+from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.evaluation import Job
 from r2pgraph.server.limits import ClientLimits
+from r2pgraph.server.serialize import serialize_graph
 from r2pgraph.server.served import public_base, served
 from r2pgraph.server.sparql_text import might_nest_deeper, nesting_error
 from r2pgraph.server.workers import DeadlineExceeded, WorkerFailed
@@ -61,7 +57,9 @@ def service_description(endpoint: str) -> str:
         <http://www.w3.org/ns/formats/N-Triples> ,
         <http://www.w3.org/ns/formats/JSON-LD> ,
         <http://www.w3.org/ns/formats/RDF_XML> ,
-        <http://www.w3.org/ns/formats/N-Quads> ;
+        <http://www.w3.org/ns/formats/N-Quads> ,
+        <http://www.w3.org/ns/formats/TriG> ,
+        <http://www.w3.org/ns/formats/N3> ;
     sd:feature sd:UnionDefaultGraph ;
     sd:defaultDataset [
         a sd:Dataset ;
@@ -114,7 +112,7 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         params.setdefault(key, []).append(value)
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD
         if "update" in params:
             raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
         queries = params.get("query", [])
@@ -176,25 +174,27 @@ PROTOCOL_PARAMETERS = {
         _param("default-graph-uri", "Named graphs whose union is the default graph", many=True),
         _param("named-graph-uri", "Named graphs available to GRAPH", many=True),
         _param("timeout", "A deadline in seconds, lower than the server's", "number"),
-        _param("format", "json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml or nquads"),
+        _param(
+            "format",
+            "json, xml, csv or tsv (SELECT, ASK); turtle, n3, jsonld (or json), ntriples, rdfxml (or xml),"
+            " nquads or trig (CONSTRUCT, DESCRIBE); or a media type",
+        ),
     ]
 }
 
 
-@router.api_route(ENDPOINT_PATH, methods=["GET", "POST"], openapi_extra=PROTOCOL_PARAMETERS)
+@router.api_route(ENDPOINT_PATH, methods=["GET", "HEAD", "POST"], openapi_extra=PROTOCOL_PARAMETERS)
 async def sparql_endpoint(request: Request) -> Response:
     """Answer a SPARQL query, or describe the service when no query is given."""
     query, params = await _read_request(request)
     accept = request.headers.get("accept")
     fmt = params["format"][0] if params.get("format") else None
     if query is None:
-        if not fmt and negotiate(accept, (HTML, *GRAPH_FORMATS[:2])) is HTML and request.method == "GET":
+        if not fmt and negotiate(accept, (HTML, *GRAPH_FORMATS[:2])) is HTML and request.method != "POST":
             return RedirectResponse("/query", status_code=303)
-        chosen = negotiate(accept, GRAPH_FORMATS[:3], fmt)
-        sd = ox.Store()
-        sd.load(service_description(endpoint_iri(request)), ox.RdfFormat.TURTLE)
-        body = sd.dump(format=GRAPH_OX[chosen.name], from_graph=ox.DefaultGraph())
-        return Response(content=body, media_type=chosen.media_type, headers={"Vary": "Accept"})
+        chosen = negotiate(accept, GRAPH_FORMATS, fmt)
+        sd = ox.parse(service_description(endpoint_iri(request)), format=ox.RdfFormat.TURTLE)
+        return Response(content=serialize_graph(sd, chosen), media_type=chosen.media_type, headers={"Vary": "Accept"})
     # Nesting is bounded before any parser sees the query (SERVICE is refused by the workers); the
     # scan runs off the event loop, and only when a count says the query could nest that deep.
     if might_nest_deeper(query):
