@@ -1,0 +1,82 @@
+"""The README's tour of the site, walked as a newcomer walks it: in headless Chromium and with httpx
+against a real server. Every page of the tour table loads without an error in the browser's console
+(no 404 for an icon, a script or a style sheet) and shows the site's icon."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import httpx
+import pytest
+
+from tests.test_readme import LOCAL, README, text
+
+SVG = "{http://www.w3.org/2000/svg}svg"
+
+
+def tour_paths() -> list[str]:
+    """The pages the README's table under "### The site" links to, in its order."""
+    section = text(README).split("### The site", 1)[1].split("\n### ", 1)[0]
+    return list(dict.fromkeys(re.findall(r"\]\(" + re.escape(LOCAL) + r"(/[^)\s]*)\)", section)))
+
+
+class _Icons(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "link" and "icon" in (values.get("rel") or "").split():
+            self.hrefs.append(values.get("href") or "")
+
+
+def icon_links(html: str) -> list[str]:
+    parser = _Icons()
+    parser.feed(html)
+    return parser.hrefs
+
+
+def assert_is_our_icon(response: httpx.Response) -> None:
+    assert response.status_code == 200, response.url
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert ET.fromstring(response.content).tag == SVG
+
+
+def test_the_tour_names_the_pages_of_the_site() -> None:
+    assert tour_paths()[:2] == ["/", "/id/state/JPN"]
+    assert {"/matrix", "/crossref", "/claims", "/query", "/ontology", "/downloads"} <= set(tour_paths())
+
+
+def test_every_page_of_the_tour_links_the_sites_icon_and_it_is_served(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=60) as client:
+        for path in tour_paths():
+            page = client.get(path, headers={"Accept": "text/html"}, follow_redirects=True)
+            assert page.status_code == 200, path
+            (href,) = icon_links(page.text)
+            assert_is_our_icon(client.get(href))
+
+
+def test_favicon_ico_is_the_same_icon(server: str) -> None:
+    """Browsers, feed readers and crawlers ask for /favicon.ico without reading the page."""
+    with httpx.Client(base_url=server, timeout=60) as client:
+        icon = client.get("/favicon.ico")
+        assert_is_our_icon(icon)
+        assert icon.content == client.get("/static/favicon.svg").content
+        assert client.head("/favicon.ico").status_code == 200
+
+
+@pytest.mark.slow
+def test_the_tour_pages_log_no_error_in_the_browser(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/static/style.css")  # type: ignore[attr-defined]
+    browser.get_log("browser")  # type: ignore[attr-defined]  # what earlier tests left
+    for path in tour_paths():
+        browser.get(server + path)  # type: ignore[attr-defined]
+        assert browser.find_element(By.TAG_NAME, "h1").text  # type: ignore[attr-defined]
+        console = browser.get_log("browser")  # type: ignore[attr-defined]
+        errors = [e["message"] for e in console if e["level"] == "SEVERE"]
+        assert errors == [], (path, errors)
