@@ -1,6 +1,7 @@
 """The README's tour of the site, walked as a newcomer walks it: in headless Chromium and with httpx
 against a real server. Every page of the tour table loads without an error in the browser's console
-(no 404 for an icon, a script or a style sheet) and shows the site's icon."""
+(no 404 for an icon, a script or a style sheet) and shows the site's icon; the query page's results
+table is readable."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
+from tests.server.browser_checks import csp_refusals, open_query_page, result_rows
 from tests.test_readme import LOCAL, README, text
 
 SVG = "{http://www.w3.org/2000/svg}svg"
@@ -80,3 +82,21 @@ def test_the_tour_pages_log_no_error_in_the_browser(server: str, browser: object
         console = browser.get_log("browser")  # type: ignore[attr-defined]
         errors = [e["message"] for e in console if e["level"] == "SEVERE"]
         assert errors == [], (path, errors)
+
+
+def test_the_query_pages_results_keep_row_numbers_apart_from_the_values(server: str, browser: object) -> None:
+    """YASGUI's own cell padding targets DataTables 1's wrapper; without ours the row number "1"
+    touched the first value ("1\"Very Strong\"")."""
+    from selenium.webdriver.common.by import By
+
+    open_query_page(browser, server, "?example=japan-ratings-count")
+    browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasqe_queryButton").click()  # type: ignore[attr-defined]
+    assert result_rows(browser, 5)[0] == ["1", '"Very Strong"@en', '"16"^^xsd:integer']
+    gaps: list[float] = browser.execute_script(  # type: ignore[attr-defined]
+        """return [...document.querySelectorAll('.tabPanel.active .yasr table.dataTable tbody tr')].map(tr => {
+             const number = tr.querySelector('.rowNumber').getBoundingClientRect();
+             const value = tr.cells[1].querySelector('span').getBoundingClientRect();
+             return value.left - number.right; })"""
+    )
+    assert len(gaps) == 5 and min(gaps) >= 10, gaps
+    assert csp_refusals(browser) == []
