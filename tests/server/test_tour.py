@@ -100,3 +100,19 @@ def test_the_query_pages_results_keep_row_numbers_apart_from_the_values(server: 
     )
     assert len(gaps) == 5 and min(gaps) >= 10, gaps
     assert csp_refusals(browser) == []
+
+
+def test_an_instruments_dates_of_consent_and_signature_stay_on_one_line(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/id/instrument/rome-statute")  # type: ignore[attr-defined]
+    lines: dict[str, list[int]] = browser.execute_script(  # type: ignore[attr-defined]
+        """const lines = cells => [...document.querySelectorAll(cells)].map(td => {
+             const range = document.createRange(); range.selectNodeContents(td);
+             return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; });
+           return {parties: lines('table.parties tbody td:nth-child(3)'),
+                   signatories: lines('table.signatories tbody td:nth-child(2)')};"""
+    )
+    assert len(lines["parties"]) > 100 and len(lines["signatories"]) > 20
+    assert set(lines["parties"]) == {1} and set(lines["signatories"]) == {1}, lines
+    assert browser.find_element(By.CSS_SELECTOR, "table.parties tbody td:nth-child(3)").text.count("-") == 2  # type: ignore[attr-defined]
