@@ -47,6 +47,31 @@ def assert_is_our_icon(response: httpx.Response) -> None:
     assert ET.fromstring(response.content).tag == SVG
 
 
+class _Classes(HTMLParser):
+    """The class lists of the matrix's cells and of its legend's entries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: set[frozenset[str]] = set()
+        self.legend: set[frozenset[str]] = set()
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = frozenset((dict(attrs).get("class") or "").split())
+        if tag == "table" and "matrix" in classes:
+            self._in = "matrix"
+        elif tag == "p" and "legend" in classes:
+            self._in = "legend"
+        elif self._in == "matrix" and tag == "td" and any(c.startswith("st-") for c in classes):
+            self.cells.add(classes - {"disputed"})
+        elif self._in == "legend" and tag == "span":
+            self.legend.add(classes)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("table", "p"):
+            self._in = None
+
+
 def test_the_tour_names_the_pages_of_the_site() -> None:
     assert tour_paths()[:2] == ["/", "/id/state/JPN"]
     assert {"/matrix", "/crossref", "/claims", "/query", "/ontology", "/downloads"} <= set(tour_paths())
@@ -116,3 +141,13 @@ def test_an_instruments_dates_of_consent_and_signature_stay_on_one_line(server: 
     assert len(lines["parties"]) > 100 and len(lines["signatories"]) > 20
     assert set(lines["parties"]) == {1} and set(lines["signatories"]) == {1}, lines
     assert browser.find_element(By.CSS_SELECTOR, "table.parties tbody td:nth-child(3)").text.count("-") == 2  # type: ignore[attr-defined]
+
+
+def test_the_matrix_legend_explains_every_colour_of_its_cells(server: str) -> None:
+    page = httpx.get(server + "/matrix", timeout=60)
+    assert page.status_code == 200
+    found = _Classes()
+    found.feed(page.text)
+    assert frozenset({"st-party", "act-consent"}) in found.cells  # OHCHR's tables give no kind of act
+    assert len(found.cells) > 5
+    assert found.cells - found.legend == set()
