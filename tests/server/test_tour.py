@@ -72,6 +72,32 @@ class _Classes(HTMLParser):
             self._in = None
 
 
+class _Timeline(HTMLParser):
+    """A state page's timeline: per entry, its text and the links it holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[tuple[str, list[str]]] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "ol" and "timeline" in (dict(attrs).get("class") or "").split():
+            self._depth = 1
+        elif self._depth and tag == "li":
+            self.entries.append(("", []))
+        elif self._depth and tag == "a" and self.entries:
+            self.entries[-1][1].append(dict(attrs).get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "ol":
+            self._depth = 0
+
+    def handle_data(self, data: str) -> None:
+        if self._depth and self.entries:
+            text, links = self.entries[-1]
+            self.entries[-1] = (text + data, links)
+
+
 def test_the_tour_names_the_pages_of_the_site() -> None:
     assert tour_paths()[:2] == ["/", "/id/state/JPN"]
     assert {"/matrix", "/crossref", "/claims", "/query", "/ontology", "/downloads"} <= set(tour_paths())
@@ -151,3 +177,22 @@ def test_the_matrix_legend_explains_every_colour_of_its_cells(server: str) -> No
     assert frozenset({"st-party", "act-consent"}) in found.cells  # OHCHR's tables give no kind of act
     assert len(found.cells) > 5
     assert found.cells - found.legend == set()
+
+
+def test_a_treaty_action_recorded_by_two_sources_is_one_timeline_entry(server: str) -> None:
+    page = httpx.get(server + "/id/state/JPN", timeout=60)
+    timeline = _Timeline()
+    timeline.feed(page.text)
+    heads = [" ".join(text.split("(records:")[0].split()) for text, _ in timeline.entries]
+    assert len(heads) > 40
+    assert sorted(h for h in heads if heads.count(h) > 1) == []
+    (rome,) = [(t, links) for t, links in timeline.entries if "Accession: Rome Statute" in t]
+    assert rome[0].startswith("2007-07-17")
+    assert rome[1] == [
+        "/id/treaty-action/curated/JPN/rome-statute/accession-2007-07-17",
+        "/id/treaty-action/curated/JPN/rome-statute/accession-2007-07-17",
+        "/id/treaty-action/untc-2015/JPN/rome-statute/accession-2007-07-17",
+    ]
+    assert "(records: curated · untc-2015)" in rome[0]
+    # a date that only one source gives stays its own entry
+    assert sum("Ratification: Convention on the Rights of Persons with Disabilities" in h for h in heads) == 2
