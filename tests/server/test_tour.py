@@ -196,3 +196,14 @@ def test_a_treaty_action_recorded_by_two_sources_is_one_timeline_entry(server: s
     assert "(records: curated · untc-2015)" in rome[0]
     # a date that only one source gives stays its own entry
     assert sum("Ratification: Convention on the Rights of Persons with Disabilities" in h for h in heads) == 2
+
+
+def test_the_home_page_leads_to_the_api_docs(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server + "/")  # type: ignore[attr-defined]
+    browser.find_element(By.LINK_TEXT, "/api/docs").click()  # type: ignore[attr-defined]
+    assert browser.current_url == server + "/api/docs"  # type: ignore[attr-defined]
+    WebDriverWait(browser, 20).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock")) > 5)
+    assert httpx.get(server + "/openapi.json", timeout=60).json()["paths"]["/sparql"]
