@@ -98,6 +98,18 @@ class _Timeline(HTMLParser):
             self.entries[-1] = (text + data, links)
 
 
+def _luminance(css_colour: str) -> float:
+    """WCAG's relative luminance of a computed ``rgb(r, g, b)`` or ``rgba(…)`` colour."""
+    red, green, blue = (int(c) / 255 for c in re.findall(r"\d+", css_colour)[:3])
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def test_the_tour_names_the_pages_of_the_site() -> None:
     assert tour_paths()[:2] == ["/", "/id/state/JPN"]
     assert {"/matrix", "/crossref", "/claims", "/query", "/ontology", "/downloads"} <= set(tour_paths())
@@ -207,3 +219,16 @@ def test_the_home_page_leads_to_the_api_docs(server: str, browser: object) -> No
     assert browser.current_url == server + "/api/docs"  # type: ignore[attr-defined]
     WebDriverWait(browser, 20).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock")) > 5)
     assert httpx.get(server + "/openapi.json", timeout=60).json()["paths"]["/sparql"]
+
+
+def test_an_indicators_ratings_are_readable_on_their_colour(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/id/indicator/focal-point")  # type: ignore[attr-defined]
+    link = browser.find_element(By.CSS_SELECTOR, "td.rating-very-strong a")  # type: ignore[attr-defined]
+    assert link.text == "Very Strong"
+    colours: list[str] = browser.execute_script(  # type: ignore[attr-defined]
+        "const a = arguments[0]; return [getComputedStyle(a).color, getComputedStyle(a.parentElement).backgroundColor]",
+        link,
+    )
+    assert contrast(*colours) >= 4.5, colours  # WCAG AA for normal text
