@@ -22,8 +22,9 @@ system-packages: ## the Debian packages the tests need (apt-get as root or with 
 build: $(STAMP) ## load data/, validate against shapes/, write a new generation in build/
 	$(VENV)/bin/r2pgraph build
 
-serve: build ## build, then serve on http://127.0.0.1:8000
-	$(VENV)/bin/r2pgraph serve --host 127.0.0.1 --port 8000
+PORT ?= 8000
+serve: build ## build, then serve on http://127.0.0.1:8000 (another port: make serve PORT=8001)
+	$(VENV)/bin/r2pgraph serve --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) system-packages ## install what the tests need, then run the whole test suite
 	$(PY) -m pytest -q

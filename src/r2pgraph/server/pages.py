@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
@@ -127,3 +129,12 @@ def jsonld_context(request: Request) -> Response:
     version = served(request)
     path = version.files() / "context.jsonld"
     return FileResponse(path, media_type="application/ld+json", headers=file_validators(version, "context.jsonld"))
+
+
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+
+
+@router.api_route("/favicon.ico", methods=["GET", "HEAD"], include_in_schema=False)
+def favicon() -> Response:
+    """The site's icon (an SVG) where browsers and feed readers look for it without being told."""
+    return FileResponse(FAVICON, media_type="image/svg+xml")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import socket
+
 from r2pgraph.config import ServerConfig, Settings
+from r2pgraph.errors import R2PError
 from r2pgraph.server.served import Serving
 
 
 def serve(settings: Settings, config: ServerConfig, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Serve ``build/current`` (or the remote store of ``config.store_url``) until interrupted.
 
-    Raises NoGeneration when nothing is built and no store is given."""
+    Raises NoGeneration when nothing is built and no store is given, R2PError when the address
+    cannot be listened on (e.g. another server has the port)."""
+    check_address(host, port)
     # What is served is opened first, so that the query workers start while the web framework
     # (most of the start-up time) is imported.
     serving = Serving(settings.build_dir, config)
@@ -36,3 +41,22 @@ def serve(settings: Settings, config: ServerConfig, host: str = "127.0.0.1", por
         forwarded_allow_ips=list(config.trusted_proxies),
     )
     return 0
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail with a message naming the address and ``--port`` when ``host:port`` cannot be bound,
+    before anything is loaded (uvicorn would say so only after the start-up, as an ERROR line)."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as e:
+        raise R2PError(f"--host {host}: not an address of this machine ({e.strerror})") from None
+    family, kind, proto, _, address = addresses[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(address)
+        except OSError as e:
+            raise R2PError(
+                f"cannot listen on {host}:{port}: {e.strerror}; is another server there? "
+                "choose another port with --port (or `make serve PORT=8001`)"
+            ) from None

@@ -210,6 +210,14 @@ class TimelineEntry:
     label: str
     kind: str
     iri: str
+    # a treaty action recorded by several sources (same date, act and instrument): each record's
+    # IRI and the record set it belongs to (e.g. "curated", "untc-2015"); one line, not one per source
+    records: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _record_set(action: str) -> str:
+    """The record set a treaty action's IRI names (``…/treaty-action/<set>/…``)."""
+    return action.partition("/treaty-action/")[2].split("/", 1)[0] or action
 
 
 def timeline(store: Source, state: str) -> list[TimelineEntry]:
@@ -225,8 +233,12 @@ def timeline(store: Source, state: str) -> list[TimelineEntry]:
         bind={"state": ox.NamedNode(state)},
     )
     entries = [TimelineEntry(_v(r["date"]), _v(r["label"]), _v(r["kind"]), _v(r["e"])) for r in rows]
+    acts: dict[tuple[str, str], TimelineEntry] = {}
     for a in treaty_actions(store, state=state):
-        entries.append(TimelineEntry(a.date, f"{a.kind}: {a.instrument_label}", "Treaty action", a.iri))
+        label = f"{a.kind}: {a.instrument_label}"
+        entry = acts.setdefault((a.date, label), TimelineEntry(a.date, label, "Treaty action", a.iri))
+        entry.records.append((a.iri, _record_set(a.iri)))
+    entries.extend(acts.values())
     return sorted(entries, key=lambda e: (e.date, e.label))
 
 
