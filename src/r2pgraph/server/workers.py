@@ -265,6 +265,8 @@ async def _readable(conn: Connection, timeout: float) -> bool:
         return False
     finally:
         loop.remove_reader(fd)
+        # uvloop makes a watched descriptor non-blocking; the pipe is read with blocking calls.
+        os.set_blocking(fd, True)
     return True
 
 
