@@ -12,9 +12,11 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.query.engine import Source, graph_quads
 from r2pgraph.rdf.iris import BASE, PREFIXES
+from r2pgraph.server.cache import AnswerCache, Cached
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
 from r2pgraph.server.served import public_base, served
@@ -121,11 +123,24 @@ def _graph(request: Request, store: Source, iri: str, fmt: Format, links: str) -
     return _rdf_response(quads, fmt, 200 if exists else 404, links)
 
 
+async def _answer(request: Request, path: str) -> Response:
+    """The resource's answer, kept for the served version once it has been found (see cache.py)."""
+    version = served(request).version
+    cache: AnswerCache = request.app.state.answers
+    key = ("page", path, request.url.query, request.headers.get("accept", ""))
+    if (hit := cache.get(version, key)) is not None:
+        return hit.response()
+    response = await run_in_threadpool(_resource, request, path)
+    if response.status_code == 200:
+        cache.put(version, key, Cached.of(response))
+    return response
+
+
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
-def resource_page(path: str, request: Request) -> Response:
-    return _resource(request, "id/" + path)
+async def resource_page(path: str, request: Request) -> Response:
+    return await _answer(request, "id/" + path)
 
 
 @router.api_route("/graph/{path:path}", methods=["GET", "HEAD"])
-def graph_page(path: str, request: Request) -> Response:
-    return _resource(request, "graph/" + path)
+async def graph_page(path: str, request: Request) -> Response:
+    return await _answer(request, "graph/" + path)

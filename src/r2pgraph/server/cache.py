@@ -1,0 +1,124 @@
+"""Answers kept for the version they were computed from: a served version is immutable, so the
+answer to the same request (a SPARQL query with the same text, Accept header, format and dataset
+parameters; a page with the same path, query string and Accept header) is the same until the
+version changes.
+
+``AnswerCache`` holds the answers of one version at a time, least recently used first out, within
+a bound in bytes (0: nothing is kept). The first lookup or store for another version drops
+everything held: a request that started before a switch may still look up its own version's
+answers, but never gets another version's. Only complete successful answers are stored by the
+routes; queries whose answer may differ from one evaluation to the next (``NOW()``, ``RAND()``,
+``UUID()``, ``STRUUID()``, ``BNODE()``) are never stored.
+
+The cache emits no HTTP validators (ETag, Last-Modified): it only saves the work of answering.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from starlette.responses import Response
+
+# What an entry costs besides its body and key text: the key tuple, the entry, the LRU's node.
+ENTRY_OVERHEAD_BYTES = 400
+# An answer over this share of the bound is not kept: it would push out everything else.
+LARGEST_SHARE = 4
+VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A finished answer: status, the headers it was sent with (Content-Type, Content-Length…), body."""
+
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+    @classmethod
+    def of(cls, response: Response) -> Cached:
+        return cls(response.status_code, tuple(response.raw_headers), bytes(response.body))
+
+    def response(self) -> Response:
+        """The answer again, as it was first sent."""
+        response = Response(status_code=self.status)
+        response.body = self.body
+        response.raw_headers = list(self.headers)
+        return response
+
+
+def volatile(query: str) -> bool:
+    """Whether ``query`` may call a function whose value changes from one evaluation to the next
+    (found by name in the text: a false positive only costs the cache a miss)."""
+    return VOLATILE.search(query) is not None
+
+
+def _key_bytes(key: Hashable) -> int:
+    if isinstance(key, tuple):
+        return sum(_key_bytes(part) for part in key)
+    return len(key) if isinstance(key, str | bytes) else 8
+
+
+class AnswerCache:
+    """Answers of one served version, bounded by ``max_bytes`` (bodies, keys and overhead)."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max(0, max_bytes)
+        self._version: str | None = None
+        self._entries: OrderedDict[Hashable, tuple[Cached, int]] = OrderedDict()
+        self._bytes = 0
+        self._hits = 0
+        self._misses = 0
+        self._lock = threading.Lock()
+
+    def _adopt(self, version: str) -> None:
+        """Hold ``version``'s answers from now on (caller holds the lock)."""
+        if version != self._version:
+            self._entries.clear()
+            self._bytes = 0
+            self._version = version
+
+    def get(self, version: str, key: Hashable) -> Cached | None:
+        """The answer stored for ``key`` in ``version``, or None."""
+        if not self.max_bytes:
+            return None
+        with self._lock:
+            self._adopt(version)
+            found = self._entries.get(key)
+            if found is None:
+                self._misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self._hits += 1
+            return found[0]
+
+    def put(self, version: str, key: Hashable, answer: Cached) -> None:
+        """Keep ``answer`` for ``key`` in ``version``, dropping the least recently used answers
+        to stay within the bound (an answer too large for it is not kept)."""
+        size = len(answer.body) + _key_bytes(key) + ENTRY_OVERHEAD_BYTES
+        if not self.max_bytes or size > self.max_bytes // LARGEST_SHARE:
+            return
+        with self._lock:
+            self._adopt(version)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (answer, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def stats(self) -> dict[str, int]:
+        """Entries and bytes held, the bound, and lookups that found an answer or not."""
+        with self._lock:
+            return {
+                "entries": len(self._entries),
+                "bytes": self._bytes,
+                "max_bytes": self.max_bytes,
+                "hits": self._hits,
+                "misses": self._misses,
+            }
