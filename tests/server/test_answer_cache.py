@@ -48,13 +48,14 @@ def test_a_repeated_query_or_page_is_answered_as_the_first_time_from_the_cache(s
         assert xml.headers["content-type"].startswith("application/sparql-results+xml")
         assert _cache(client, server)["misses"] - after_query["misses"] == 1
 
-        pages = [client.get(server + "/id/state/JPN", headers={"Accept": "text/html"}) for _ in range(2)]
+        page = server + "/id/state/JPN?answer-cache-test"  # a query string no other test asks for
+        pages = [client.get(page, headers={"Accept": "text/html"}) for _ in range(2)]
         assert [p.status_code for p in pages] == [200, 200] and pages[0].content == pages[1].content
         assert pages[1].headers["content-security-policy"] == pages[0].headers["content-security-policy"]
-        turtle = client.get(server + "/id/state/JPN", headers={"Accept": "text/turtle"})
+        turtle = client.get(page, headers={"Accept": "text/turtle"})
         assert turtle.headers["content-type"].startswith("text/turtle") and b"<html" not in turtle.content
         after_pages = _cache(client, server)
-        assert after_pages["hits"] - after_query["hits"] == 1
+        assert after_pages["hits"] - after_query["hits"] == 1 and after_pages["misses"] - after_query["misses"] == 3
 
 
 def test_a_query_whose_answer_changes_each_time_is_not_kept(server: str) -> None:
