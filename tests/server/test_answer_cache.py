@@ -42,6 +42,7 @@ def test_a_repeated_query_or_page_is_answered_as_the_first_time_from_the_cache(s
         assert second.content == first.content and len(first.json()["results"]["bindings"]) == 20
         assert second.headers["content-type"] == first.headers["content-type"]
         assert second.headers["r2p-result-rows"] == "20" and second.headers["x-content-type-options"] == "nosniff"
+        assert second.headers["vary"] == first.headers["vary"]
         assert after_query["misses"] - before["misses"] == 1 and after_query["hits"] - before["hits"] == 1
         # Another Accept header is another answer.
         xml = _ask(client, server, STATES, "application/sparql-results+xml")
@@ -107,3 +108,23 @@ def test_no_cache_keeps_nothing(built: BuildResult) -> None:
         first, second = _ask(client, url, STATES), _ask(client, url, STATES)
         assert first.content == second.content
         assert _cache(client, url) == {"entries": 0, "bytes": 0, "max_bytes": 0, "hits": 0, "misses": 0}
+
+
+def test_a_held_answer_gets_the_headers_and_checks_of_any_other(server: str) -> None:
+    query = STATES + " (headers)"
+    with httpx.Client(timeout=30) as client:
+        first = _ask(client, server, query)
+        before = _cache(client, server)
+        origin = {"Accept": JSON, "Origin": "https://example.org"}
+        held = client.get(server + "/sparql", params={"query": query}, headers=origin)
+        assert held.status_code == 200 and held.content == first.content
+        assert held.headers["access-control-allow-origin"] == "*"
+        assert "R2P-Result-Rows" in held.headers["access-control-expose-headers"]
+        assert _cache(client, server)["hits"] == before["hits"] + 1
+        # A deadline the server refuses is refused, answer held or not.
+        refused = client.get(server + "/sparql", params={"query": query, "timeout": "soon"}, headers=origin)
+        assert refused.status_code == 400 and "timeout" in refused.text
+        # The same query as a form POST is the same answer.
+        posted = client.post(server + "/sparql", data={"query": query}, headers={"Accept": JSON})
+        assert posted.status_code == 200 and posted.content == first.content
+        assert _cache(client, server)["hits"] == before["hits"] + 2

@@ -10,7 +10,10 @@ answers, but never gets another version's. Only complete successful answers are 
 routes; queries whose answer may differ from one evaluation to the next (``NOW()``, ``RAND()``,
 ``UUID()``, ``STRUUID()``, ``BNODE()``) are never stored.
 
-The cache emits no HTTP validators (ETag, Last-Modified): it only saves the work of answering.
+``FromCache`` is the ASGI middleware that answers a GET whose answer is held before the request
+reaches the router (the routes look up and store answers with the same keys, ``sparql_key`` and
+``page_key``); the middlewares outside it see its answers as any other. The cache emits no HTTP
+validators (ETag, Last-Modified): it only saves the work of answering.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 # What an entry costs besides its body and key text: the key tuple, the entry, the LRU's node.
 ENTRY_OVERHEAD_BYTES = 400
@@ -122,3 +127,71 @@ class AnswerCache:
                 "hits": self._hits,
                 "misses": self._misses,
             }
+
+
+SPARQL_PATH = "/sparql"
+LOOKED_UP = "r2pgraph.answer_looked_up"
+PAGE_PREFIXES = ("/id/", "/graph/")
+DATASET_PARAMETERS = ("default-graph-uri", "named-graph-uri")
+
+
+def sparql_key(query: str, params: dict[str, list[str]], accept: str | None) -> tuple[object, ...]:
+    """What a query's answer depends on besides the served version: its text, the Accept header,
+    the ``format`` and dataset parameters (not its deadline: a complete answer is the same)."""
+    fmt = params["format"][0] if params.get("format") else ""
+    dataset = tuple(tuple(params.get(name, ())) for name in DATASET_PARAMETERS)
+    return ("sparql", query, accept or "", fmt, dataset)
+
+
+def page_key(scope: Scope) -> tuple[object, ...]:
+    """What a resource page depends on besides the served version: path, query string, Accept."""
+    accept = Headers(scope=scope).get("accept") or ""
+    return ("page", scope["path"], scope["query_string"], accept)
+
+
+def lookup(cache: AnswerCache, version: str, key: tuple[object, ...], scope: Scope) -> Cached | None:
+    """The answer held for ``key``, unless ``FromCache`` has looked it up for this request already."""
+    if scope.get(LOOKED_UP) == key:
+        return None
+    return cache.get(version, key)
+
+
+def _get_params(scope: Scope) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for key, value in QueryParams(scope["query_string"]).multi_items():
+        params.setdefault(key, []).append(value)
+    return params
+
+
+class FromCache:
+    """ASGI middleware: a GET of ``/sparql`` or of a resource page whose answer the cache holds for
+    the request's served version is answered here. ``version_of`` reads that version from the
+    scope (set by an outer middleware); ``cache`` is the app's ``AnswerCache``."""
+
+    def __init__(self, app: ASGIApp, cache: AnswerCache, version_of: Callable[[Scope], str]):
+        self.app = app
+        self.cache = cache
+        self.version_of = version_of
+
+    def _key(self, scope: Scope) -> tuple[object, ...] | None:
+        path = scope["path"]
+        if path.startswith(PAGE_PREFIXES):
+            return page_key(scope)
+        if path != SPARQL_PATH:
+            return None
+        params = _get_params(scope)
+        # Anything the route checks (an update, no or several queries, a deadline) is left to it.
+        if "update" in params or "timeout" in params or len(params.get("query", ())) != 1:
+            return None
+        return sparql_key(params["query"][0], params, Headers(scope=scope).get("accept"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and self.cache.max_bytes:
+            key = self._key(scope)
+            if key is not None:
+                hit = self.cache.get(self.version_of(scope), key)
+                if hit is not None:
+                    await hit.response()(scope, receive, send)
+                    return
+                scope[LOOKED_UP] = key  # the route need not look again
+        await self.app(scope, receive, send)

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.query.engine import Source, graph_quads
 from r2pgraph.rdf.iris import BASE, PREFIXES
-from r2pgraph.server.cache import AnswerCache, Cached
+from r2pgraph.server.cache import AnswerCache, Cached, lookup, page_key
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
 from r2pgraph.server.served import public_base, served
@@ -127,8 +127,8 @@ async def _answer(request: Request, path: str) -> Response:
     """The resource's answer, kept for the served version once it has been found (see cache.py)."""
     version = served(request).version
     cache: AnswerCache = request.app.state.answers
-    key = ("page", path, request.url.query, request.headers.get("accept", ""))
-    if (hit := cache.get(version, key)) is not None:
+    key = page_key(request.scope)
+    if (hit := lookup(cache, version, key, request.scope)) is not None:
         return hit.response()
     response = await run_in_threadpool(_resource, request, path)
     if response.status_code == 200:

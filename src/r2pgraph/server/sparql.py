@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.config import ServerConfig
-from r2pgraph.server.cache import AnswerCache, Cached, volatile
+from r2pgraph.server.cache import AnswerCache, Cached, lookup, sparql_key, volatile
 from r2pgraph.server.conneg import (
     GRAPH_FORMATS,
     GRAPH_OX,
@@ -196,11 +196,12 @@ async def sparql_endpoint(request: Request) -> Response:
         sd.load(service_description(endpoint_iri(request)), ox.RdfFormat.TURTLE)
         body = sd.dump(format=GRAPH_OX[chosen.name], from_graph=ox.DefaultGraph())
         return Response(content=body, media_type=chosen.media_type, headers={"Vary": "Accept"})
+    deadline = _deadline(request, params)
     # A version is immutable: a query asked before is answered as it was (see cache.py).
     version = served(request).version
     cache: AnswerCache = request.app.state.answers
-    key = _cache_key(query, params, accept, fmt)
-    if (hit := cache.get(version, key)) is not None:
+    key = sparql_key(query, params, accept)
+    if (hit := lookup(cache, version, key, request.scope)) is not None:
         return hit.response()
     # Nesting is bounded before any parser sees the query (SERVICE is refused by the workers); the
     # scan runs off the event loop, and only when a count says the query could nest that deep.
@@ -218,7 +219,6 @@ async def sparql_endpoint(request: Request) -> Response:
         max_rows=config.max_rows,
         max_bytes=config.max_result_bytes,
     )
-    deadline = _deadline(request, params)
     limits: ClientLimits = request.app.state.client_limits
     with limits.slot(request.client.host if request.client else "unknown"):
         try:
@@ -238,10 +238,3 @@ async def sparql_endpoint(request: Request) -> Response:
     if result.status == 200 and not volatile(query):
         cache.put(version, key, Cached.of(response))
     return response
-
-
-def _cache_key(query: str, params: dict[str, list[str]], accept: str | None, fmt: str | None) -> tuple[object, ...]:
-    """What a query's answer depends on besides the served version (its deadline does not change
-    a complete answer)."""
-    dataset = tuple(tuple(params.get(name, ())) for name in ("default-graph-uri", "named-graph-uri"))
-    return ("sparql", query, accept or "", fmt or "", dataset)
