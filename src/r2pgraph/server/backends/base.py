@@ -86,5 +86,9 @@ class Served:
     def started(self) -> None:
         """The server has started: anything deferred to not slow its start can start now."""
 
+    def pages_from(self) -> str | None:
+        """Which store the pages read ("disk", "loading" or "memory" for a generation), if it says."""
+        return None
+
     def close(self) -> None:
         self.queries.close()
