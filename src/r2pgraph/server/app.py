@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from r2pgraph import __version__
 from r2pgraph.config import ServerConfig
 from r2pgraph.server import admin, dataset, errors, linked_data, pages, sparql, treaties
-from r2pgraph.server.cache import AnswerCache, FromCache
+from r2pgraph.server.cache import AnswerCache, FromCache, kept_version
 from r2pgraph.server.headers import SecurityHeaders
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.served import SCOPE_KEY, Serving
@@ -84,7 +84,7 @@ def create_app(
     app.state.client_limits = ClientLimits(config.client_queries)
     answers = app.state.answers = AnswerCache(config.cache_mb * 1_000_000)
     # Inside CORS and the generation's hold: a held answer gets the same headers as any other.
-    app.add_middleware(FromCache, cache=answers, version_of=lambda scope: scope[SCOPE_KEY].version)
+    app.add_middleware(FromCache, cache=answers, version_of=lambda scope: kept_version(scope[SCOPE_KEY]))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

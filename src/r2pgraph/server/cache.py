@@ -6,14 +6,16 @@ version changes.
 ``AnswerCache`` holds the answers of one version at a time, least recently used first out, within
 a bound in bytes (0: nothing is kept). The first lookup or store for another version drops
 everything held: a request that started before a switch may still look up its own version's
-answers, but never gets another version's. Only complete successful answers are stored by the
-routes; queries whose answer may differ from one evaluation to the next (``NOW()``, ``RAND()``,
-``UUID()``, ``STRUUID()``, ``BNODE()``) are never stored.
+answers, but never gets another version's. Only complete successful answers of a built
+generation are stored by the routes (a remote store may change, or stop answering); queries whose
+answer may differ from one evaluation to the next (``NOW()``, ``RAND()``, ``UUID()``,
+``STRUUID()``, ``BNODE()``) are never stored.
 
 ``FromCache`` is the ASGI middleware that answers a GET whose answer is held before the request
 reaches the router (the routes look up and store answers with the same keys, ``sparql_key`` and
-``page_key``); the middlewares outside it see its answers as any other. The cache emits no HTTP
-validators (ETag, Last-Modified): it only saves the work of answering.
+``page_key``); the middlewares outside it see its answers as any other. A held answer takes none
+of the client's query slots (``--client-queries`` counts the queries that go to a worker). The
+cache emits no HTTP validators (ETag, Last-Modified): it only saves the work of answering.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
@@ -53,6 +56,16 @@ class Cached:
         response.body = self.body
         response.raw_headers = list(self.headers)
         return response
+
+
+class Version(Protocol):
+    version: str
+    immutable: bool
+
+
+def kept_version(served: Version) -> str | None:
+    """The served version whose answers may be kept, or None when they may not (a remote store)."""
+    return served.version if served.immutable else None
 
 
 def volatile(query: str) -> bool:
@@ -86,9 +99,9 @@ class AnswerCache:
             self._bytes = 0
             self._version = version
 
-    def get(self, version: str, key: Hashable) -> Cached | None:
-        """The answer stored for ``key`` in ``version``, or None."""
-        if not self.max_bytes:
+    def get(self, version: str | None, key: Hashable) -> Cached | None:
+        """The answer stored for ``key`` in ``version``, or None (always for version None)."""
+        if not self.max_bytes or version is None:
             return None
         with self._lock:
             self._adopt(version)
@@ -100,11 +113,11 @@ class AnswerCache:
             self._hits += 1
             return found[0]
 
-    def put(self, version: str, key: Hashable, answer: Cached) -> None:
+    def put(self, version: str | None, key: Hashable, answer: Cached) -> None:
         """Keep ``answer`` for ``key`` in ``version``, dropping the least recently used answers
-        to stay within the bound (an answer too large for it is not kept)."""
+        to stay within the bound (an answer too large for it is not kept, nor any for version None)."""
         size = len(answer.body) + _key_bytes(key) + ENTRY_OVERHEAD_BYTES
-        if not self.max_bytes or size > self.max_bytes // LARGEST_SHARE:
+        if not self.max_bytes or version is None or size > self.max_bytes // LARGEST_SHARE:
             return
         with self._lock:
             self._adopt(version)
@@ -149,7 +162,7 @@ def page_key(scope: Scope) -> tuple[object, ...]:
     return ("page", scope["path"], scope["query_string"], accept)
 
 
-def lookup(cache: AnswerCache, version: str, key: tuple[object, ...], scope: Scope) -> Cached | None:
+def lookup(cache: AnswerCache, version: str | None, key: tuple[object, ...], scope: Scope) -> Cached | None:
     """The answer held for ``key``, unless ``FromCache`` has looked it up for this request already."""
     if scope.get(LOOKED_UP) == key:
         return None
@@ -168,7 +181,7 @@ class FromCache:
     the request's served version is answered here. ``version_of`` reads that version from the
     scope (set by an outer middleware); ``cache`` is the app's ``AnswerCache``."""
 
-    def __init__(self, app: ASGIApp, cache: AnswerCache, version_of: Callable[[Scope], str]):
+    def __init__(self, app: ASGIApp, cache: AnswerCache, version_of: Callable[[Scope], str | None]):
         self.app = app
         self.cache = cache
         self.version_of = version_of

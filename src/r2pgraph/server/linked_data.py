@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.query.engine import Source, graph_quads
 from r2pgraph.rdf.iris import BASE, PREFIXES
-from r2pgraph.server.cache import AnswerCache, Cached, lookup, page_key
+from r2pgraph.server.cache import AnswerCache, Cached, kept_version, lookup, page_key
 from r2pgraph.server.conneg import GRAPH_FORMATS, GRAPH_OX, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
 from r2pgraph.server.served import public_base, served
@@ -125,7 +125,7 @@ def _graph(request: Request, store: Source, iri: str, fmt: Format, links: str) -
 
 async def _answer(request: Request, path: str) -> Response:
     """The resource's answer, kept for the served version once it has been found (see cache.py)."""
-    version = served(request).version
+    version = kept_version(served(request))
     cache: AnswerCache = request.app.state.answers
     key = page_key(request.scope)
     if (hit := lookup(cache, version, key, request.scope)) is not None:

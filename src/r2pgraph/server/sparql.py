@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.config import ServerConfig
-from r2pgraph.server.cache import AnswerCache, Cached, lookup, sparql_key, volatile
+from r2pgraph.server.cache import AnswerCache, Cached, kept_version, lookup, sparql_key, volatile
 from r2pgraph.server.conneg import (
     GRAPH_FORMATS,
     GRAPH_OX,
@@ -198,7 +198,7 @@ async def sparql_endpoint(request: Request) -> Response:
         return Response(content=body, media_type=chosen.media_type, headers={"Vary": "Accept"})
     deadline = _deadline(request, params)
     # A version is immutable: a query asked before is answered as it was (see cache.py).
-    version = served(request).version
+    version = kept_version(served(request))
     cache: AnswerCache = request.app.state.answers
     key = sparql_key(query, params, accept)
     if (hit := lookup(cache, version, key, request.scope)) is not None:

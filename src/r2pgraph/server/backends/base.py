@@ -34,6 +34,9 @@ class Served:
     queries: QueryRunner
     report: dict[str, Any]
     version: str  # what identifies this version: a generation's path, or a published content hash
+    # Whether answers may be kept for as long as this version is served (see cache.py): a built
+    # generation never changes; a remote store may, and may stop answering.
+    immutable = False
 
     def __init__(self) -> None:
         self.since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -23,6 +23,8 @@ MEMORY_BYTES_PER_QUAD = 400
 class EmbeddedServed(Served):
     """A built generation: its read-only store for pages, worker processes for SPARQL."""
 
+    immutable = True
+
     def __init__(self, generation: Path, workers: int, all_now: bool = True, memory_budget_mb: int = 0):
         super().__init__()
         self._closed = False
