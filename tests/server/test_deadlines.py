@@ -54,7 +54,8 @@ def _wait_until_running(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def strict_server(built: BuildResult) -> Iterator[str]:
-    with running_server(built.generation.parent.parent, "--query-timeout", "3") as url:
+    # No answer cache: the simple query goes to a worker, and the probes count against the limit.
+    with running_server(built.generation.parent.parent, "--query-timeout", "3", "--cache-mb", "0") as url:
         yield url
 
 
