@@ -121,6 +121,8 @@ def test_a_held_answer_gets_the_headers_and_checks_of_any_other(server: str) -> 
         assert held.headers["access-control-allow-origin"] == "*"
         assert "R2P-Result-Rows" in held.headers["access-control-expose-headers"]
         assert _cache(client, server)["hits"] == before["hits"] + 1
+        # The endpoint has no HEAD, answer held or not.
+        assert client.head(server + "/sparql", params={"query": query}).status_code == 405
         # A deadline the server refuses is refused, answer held or not.
         refused = client.get(server + "/sparql", params={"query": query, "timeout": "soon"}, headers=origin)
         assert refused.status_code == 400 and "timeout" in refused.text
