@@ -9,7 +9,8 @@ connections all come from 127.0.0.1) serves the build itself, with its default r
 rdflib-endpoint (``rival_server.py``) serves the same N-Quads. All on 127.0.0.1.
 
 Each request is sent by wrk (``--threads``, ``--connections``, ``--seconds``) to r2pgraph, then at
-once to Oxigraph server (side by side, request by request), in two ways: *repeated* (the same text
+once to Oxigraph server (side by side, request by request), ``--rounds`` times in turn (medians
+reported), in two ways: *repeated* (the same text
 every time: r2pgraph answers from its per-generation cache after the first) and *unique* (a
 comment with a counter appended to each query, a dummy parameter on the page: never a cache hit).
 rdflib-endpoint gets the queries of the mix, repeated. The answers' sizes are compared first.
@@ -134,6 +135,17 @@ def wrk(url: str, q: Query, sparql_path: str, args: argparse.Namespace, unique: 
     }
 
 
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median req/s and median latency of several wrk runs, with the runs' req/s."""
+    latencies = [r["median_ms"] for r in runs if r["median_ms"] is not None]
+    return {
+        "req_per_s": statistics.median(r["req_per_s"] for r in runs),
+        "median_ms": statistics.median(latencies) if latencies else None,
+        "non_2xx": sum(r["non_2xx"] for r in runs),
+        "runs_req_per_s": [r["req_per_s"] for r in runs],
+    }
+
+
 def sizes(targets: dict[str, tuple[str, str]], q: Query) -> dict[str, int]:
     """Rows (triples, 1 for ASK) of each target's answer; bytes for the page."""
     out = {}
@@ -148,7 +160,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--build-dir", type=Path, default=Path("build"))
     p.add_argument("--out", type=Path, default=BENCH / "results")
-    p.add_argument("--seconds", type=int, default=5)
+    p.add_argument("--seconds", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=3, help="wrk runs per request and peer, in turn (medians)")
     p.add_argument("--connections", type=int, default=8)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--runs", type=int, default=20, help="requests of the page from one client, each way")
@@ -195,11 +208,13 @@ def main() -> None:
                 rec: dict[str, Any] = {"mix": q in mix}
                 rec["sizes"] = sizes({k: v for k, v in peers.items() if k != "rdflib-endpoint"}, q)
                 for way in ("repeated", "unique"):
-                    rec[way] = {}
-                    for name, (url, path) in peers.items():
-                        if name == "rdflib-endpoint" and (way == "unique" or q not in mix):
-                            continue
-                        rec[way][name] = wrk(url, q, path, args, way == "unique", work)
+                    runs: dict[str, list[dict[str, Any]]] = {}
+                    for _ in range(args.rounds):  # the peers in turn, round after round
+                        for name, (url, path) in peers.items():
+                            if name == "rdflib-endpoint" and (way == "unique" or q not in mix):
+                                continue
+                            runs.setdefault(name, []).append(wrk(url, q, path, args, way == "unique", work))
+                    rec[way] = {name: _median_run(each) for name, each in runs.items()}
                 print(
                     q.key,
                     json.dumps({w: {n: r["req_per_s"] for n, r in rec[w].items()} for w in ("repeated", "unique")}),
@@ -287,8 +302,9 @@ def markdown(doc: dict[str, Any], queries: list[Query]) -> str:
         f"Machine: {m['nproc']} cores, {m['cpu_model']}, shared (load average {load(doc['load_average_before'])} "
         f"before, {load(doc['load_average_after'])} after). Generation {doc['generation']['name']}, "
         f"{doc['generation']['quads']:,} quads (the world's treaty records included). wrk {a['threads']} threads, "
-        f"{a['connections']} connections, {a['seconds']} s per run; each request to r2pgraph then at once to Oxigraph "
-        "server. `r2pgraph serve --client-queries 0 --no-access-log` (the per-client limit off: wrk's connections "
+        f"{a['connections']} connections, {a['seconds']} s per run, {a['rounds']} rounds (each request to r2pgraph, "
+        "then at once to Oxigraph server and rdflib-endpoint, round after round; medians of the rounds). "
+        "`r2pgraph serve --client-queries 0 --no-access-log` (the per-client limit off: wrk's connections "
         "share one address; no log line per request, as Oxigraph server), default cache (64 MB); "
         "`oxigraph serve-read-only --union-default-graph` (oxigraph "
         f"{m['versions'].get('pyoxigraph')}); rdflib-endpoint on the same N-Quads, the mix only. Cold start to the "
