@@ -42,12 +42,15 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format src tests
 	$(VENV)/bin/ruff check --fix src tests
 
-bench: $(STAMP) ## benchmark at 50 and 200 states (builds validated), against rdflib-endpoint too, and the world's treaty records; results and plot in bench/results/
+bench: $(STAMP) ## benchmark at 50 and 200 states (builds validated), against rdflib-endpoint too, the world's treaty records, and against Oxigraph server under wrk; results and plot in bench/results/
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) -W ignore bench/run.py --sizes 50,200 --out bench/results
 	$(VENV)/bin/r2pgraph build
 	$(PY) bench/under_load.py --build-dir build --out bench/results
 	$(PY) bench/world.py --out bench/results
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" -ne 0 ] || apt-get install -y -qq wrk >/dev/null
+	@if command -v wrk >/dev/null 2>&1; then $(PY) -W ignore bench/vs_oxigraph.py --build-dir build --out bench/results; \
+	else echo "make bench: wrk is missing (apt-get install wrk): the comparison with Oxigraph server is skipped"; fi
 
 LARGE ?= 1000
 bench-large: $(STAMP) ## build LARGE (default 1000) synthetic states (about 10 min), then serve them: cold start, memory under load

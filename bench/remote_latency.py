@@ -152,8 +152,8 @@ def one_case(case: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
         res["publish_s"], res["publish_output"] = timed_publish(generation, base)
         res["publish_s"] = round(res["publish_s"], 2)
         print(f"  published in {res['publish_s']} s: {res['publish_output']}", flush=True)
-        embedded, e_url = serve(["--build-dir", str(build_dir)])
-        remote, r_url = serve(["--store", base + "/query"])
+        embedded, e_url = serve(["--build-dir", str(build_dir), "--cache-mb", "0"])  # every answer computed
+        remote, r_url = serve(["--store", base + "/query", "--cache-mb", "0"])
         procs += [embedded, remote]
         res["cold_start_s"] = {"embedded": round(embedded.start(), 3), "remote": round(remote.start(), 3)}
         mix = query_mix(state)

@@ -105,6 +105,7 @@ class Server:
     def start(self, timeout: float = 60) -> float:
         args = ["serve", "--build-dir", str(self.build_dir), "--host", "127.0.0.1", "--port", str(self.port)]
         args += ["--client-queries", "0"]  # the load test's 8 threads stand for 8 clients on one address
+        args += ["--cache-mb", "0"]  # every answer computed: the cache is measured by vs_oxigraph.py
         args += self.extra
         env = {**os.environ, "R2P_HOME": str(ROOT)}
         t0 = time.perf_counter()

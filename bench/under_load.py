@@ -61,6 +61,7 @@ def main() -> None:
     port = 18000 + os.getpid() % 1000
     url = f"http://127.0.0.1:{port}/sparql"
     serve = [sys.executable, "-m", "r2pgraph.cli", "serve", "--build-dir", str(args.build_dir), "--port", str(port)]
+    serve += ["--cache-mb", "0"]  # the simple query is evaluated each time, not answered from the cache
     proc = subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     try:
         deadline = time.monotonic() + 60

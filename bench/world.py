@@ -78,6 +78,7 @@ def main() -> None:
         port = 19000 + os.getpid() % 1000
         url = f"http://127.0.0.1:{port}"
         serve = [sys.executable, "-m", "r2pgraph.cli", "serve", "--build-dir", build, "--host", "127.0.0.1"]
+        serve += ["--cache-mb", "0"]  # each page rendered, not answered from the cache
         proc = subprocess.Popen(
             [*serve, "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

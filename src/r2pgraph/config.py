@@ -76,6 +76,8 @@ class ServerConfig:
     max_rows: int = 100_000
     max_result_bytes: int = 64_000_000
     memory_budget_mb: int = 1024  # in-memory copies of the store in the workers, if they fit; 0: never
+    cache_mb: int = 64  # answers kept for the served version (SPARQL results, pages); 0: none
+    access_log: bool = True  # one log line per request (uvicorn's access log)
     admin_token: str | None = None
     store_url: str | None = None  # serve a remote SPARQL store instead of build/current
     ontology_dir: Path = Path("ontology")

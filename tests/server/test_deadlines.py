@@ -55,7 +55,10 @@ def _wait_until_running(url: str) -> None:
 @pytest.fixture(scope="module")
 def strict_server(built: BuildResult) -> Iterator[str]:
     # No queue: a client's query past its two running ones is refused at once (see test_client_queue.py).
-    with running_server(built.generation.parent.parent, "--query-timeout", "3", "--client-queue", "0") as url:
+    # No answer cache: the simple query goes to a worker, and the probes count against the limit.
+    with running_server(
+        built.generation.parent.parent, "--query-timeout", "3", "--client-queue", "0", "--cache-mb", "0"
+    ) as url:
         yield url
 
 

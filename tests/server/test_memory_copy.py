@@ -138,3 +138,26 @@ def test_health_tells_which_store_the_workers_answer_from(generation: Path) -> N
                 time.sleep(0.1)
             answer = httpx.get(url + "/sparql", params={"query": QUERIES[1]}, timeout=30)
             assert answer.status_code == 200 and len(answer.json()["results"]["bindings"]) > 1
+
+
+def _pages_settled(url: str, want: str) -> None:
+    deadline = time.monotonic() + 60
+    while (health := httpx.get(url + "/health", timeout=30).json()).get("pages_from") != want:
+        assert time.monotonic() < deadline, health
+        time.sleep(0.1)
+
+
+@pytest.mark.slow  # two servers
+def test_pages_read_an_in_memory_copy_once_loaded_and_say_the_same(generation: Path) -> None:
+    build_dir = generation.parent.parent
+    answers: dict[str, tuple[Graph, bytes]] = {}
+    for extra, store in (((), "memory"), (("--memory-budget", "0"), "disk")):
+        with running_server(build_dir, "--workers", "1", "--cache-mb", "0", *extra) as url:
+            _pages_settled(url, store)
+            rdf = httpx.get(url + "/id/state/JPN", headers={"Accept": "application/n-triples"}, timeout=30)
+            html = httpx.get(url + "/id/state/JPN", headers={"Accept": "text/html"}, timeout=30)
+            assert rdf.status_code == html.status_code == 200
+            answers[store] = (Graph().parse(data=rdf.text, format="nt"), html.content)
+    assert len(answers["memory"][0]) > 10
+    assert to_isomorphic(answers["memory"][0]) == to_isomorphic(answers["disk"][0])
+    assert answers["memory"][1] == answers["disk"][1]

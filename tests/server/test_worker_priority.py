@@ -125,7 +125,7 @@ def _slow_query(client: httpx.Client, sparql: str, seconds: float) -> str:
 @pytest.mark.skipif(os.geteuid() != 0, reason="starting the server as the unprivileged user 'nobody' needs root")
 def test_slow_queries_run_at_low_priority_and_keep_their_worker_when_unprivileged(nobody_build: Path) -> None:
     with (
-        server_process(nobody_build, "--workers", str(WORKERS), as_user=NOBODY) as (url, proc),
+        server_process(nobody_build, "--workers", str(WORKERS), "--cache-mb", "0", as_user=NOBODY) as (url, proc),
         httpx.Client(timeout=30) as client,
     ):
         sparql = url + "/sparql"
@@ -159,7 +159,9 @@ def test_a_query_that_gets_a_worker_near_its_deadline_is_refused_without_killing
     # every half MIN_START_S, so that when the worker is free some have less than MIN_START_S left.
     deadline = 0.4
     with (
-        server_process(own_build, "--workers", "1", "--client-queries", "0", "--query-timeout", "120") as (url, proc),
+        server_process(
+            own_build, "--workers", "1", "--client-queries", "0", "--query-timeout", "120", "--cache-mb", "0"
+        ) as (url, proc),
         httpx.Client(timeout=130, limits=httpx.Limits(max_connections=64)) as client,
     ):
         sparql = url + "/sparql"

@@ -90,6 +90,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_rows=args.max_rows,
         max_result_bytes=args.max_result_bytes,
         memory_budget_mb=args.memory_budget,
+        cache_mb=args.cache_mb,
+        access_log=args.access_log,
         admin_token=os.environ.get("R2P_ADMIN_TOKEN") or None,
         store_url=args.store,
         ontology_dir=settings_of(args).ontology_dir,
@@ -188,6 +190,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="MB",
         help="memory the query workers may use for in-memory copies of the store (several times faster "
         f"than the on-disk store); over it, or 0, they answer from disk (default {defaults.memory_budget_mb})",
+    )
+    sv.add_argument(
+        "--cache-mb",
+        type=_megabytes,
+        default=defaults.cache_mb,
+        metavar="MB",
+        help="memory for answers kept while the same generation is served (SPARQL results and pages, "
+        f"least recently used dropped first; 0: none; default {defaults.cache_mb})",
+    )
+    sv.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="do not log a line per request (the log then has start-up, reloads and problems only)",
     )
     sv.add_argument(
         "--base-url",

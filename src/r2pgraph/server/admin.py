@@ -44,6 +44,10 @@ def health(request: Request) -> Response:
         engines = current.queries.engines()
         if engines:  # how many query workers answer from the on-disk store, or from memory
             body["query_workers"] = engines
+        pages = current.pages_from()
+        if pages:  # which store the pages read: "disk", "loading" (an in-memory copy) or "memory"
+            body["pages_from"] = pages
+        body["answer_cache"] = request.app.state.answers.stats()  # answers kept for the served version
         sandbox = current.queries.network_sandbox()
         if sandbox:  # what keeps the query workers off the network: "seccomp" or "none: <reason>"
             body["network_sandbox"] = sandbox

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from r2pgraph import __version__
 from r2pgraph.config import ServerConfig
 from r2pgraph.server import admin, api_docs, dataset, errors, linked_data, pages, query_page, sparql, treaties
+from r2pgraph.server.cache import AnswerCache, FromCache, kept_version
 from r2pgraph.server.caching import Caching, Compression, server_tag
 from r2pgraph.server.canonical import TrailingSlash
 from r2pgraph.server.headers import SecurityHeaders
@@ -83,6 +84,9 @@ def create_app(
     app.state.config = config
     app.state.serving = serving
     app.state.client_limits = ClientLimits(config.client_queries, config.client_queue, config.client_queue_wait)
+    answers = app.state.answers = AnswerCache(config.cache_mb * 1_000_000)
+    # Inside CORS and the generation's hold: a held answer gets the same headers as any other.
+    app.add_middleware(FromCache, cache=answers, version_of=lambda scope: kept_version(scope[SCOPE_KEY]))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -13,9 +13,11 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.query.engine import Source, graph_quads
 from r2pgraph.rdf.iris import BASE
+from r2pgraph.server.cache import AnswerCache, Cached, kept_version, lookup, page_key
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
 from r2pgraph.server.serialize import serialize_graph
@@ -118,11 +120,24 @@ def _graph(request: Request, store: Source, iri: str, quads: list[ox.Quad], fmt:
     return _rdf_response(quads, fmt, 200, links)
 
 
+async def _answer(request: Request, path: str) -> Response:
+    """The resource's answer, kept for the served version once it has been found (see cache.py)."""
+    version = kept_version(served(request))
+    cache: AnswerCache = request.app.state.answers
+    key = page_key(request.scope)
+    if (hit := lookup(cache, version, key, request.scope)) is not None:
+        return hit.response()
+    response = await run_in_threadpool(_resource, request, path)
+    if response.status_code == 200:
+        cache.put(version, key, Cached.of(response))
+    return response
+
+
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
-def resource_page(path: str, request: Request) -> Response:
-    return _resource(request, "id/" + path)
+async def resource_page(path: str, request: Request) -> Response:
+    return await _answer(request, "id/" + path)
 
 
 @router.api_route("/graph/{path:path}", methods=["GET", "HEAD"])
-def graph_page(path: str, request: Request) -> Response:
-    return _resource(request, "graph/" + path)
+async def graph_page(path: str, request: Request) -> Response:
+    return await _answer(request, "graph/" + path)

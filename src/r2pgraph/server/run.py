@@ -34,6 +34,7 @@ def serve(settings: Settings, config: ServerConfig, host: str = "127.0.0.1", por
         host=host,
         port=port,
         log_level="info",
+        access_log=config.access_log,
         ws="none",  # no WebSocket routes
         http=guarded(config.header_timeout, config.body_timeout),
         # X-Forwarded-For/-Proto only from the proxies named (uvicorn would believe any local process)

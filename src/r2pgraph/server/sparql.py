@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.config import ServerConfig
+from r2pgraph.server.cache import AnswerCache, Cached, kept_version, lookup, sparql_key, volatile
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.evaluation import Job
@@ -195,6 +196,13 @@ async def sparql_endpoint(request: Request) -> Response:
         chosen = negotiate(accept, GRAPH_FORMATS, fmt)
         sd = ox.parse(service_description(endpoint_iri(request)), format=ox.RdfFormat.TURTLE)
         return Response(content=serialize_graph(sd, chosen), media_type=chosen.media_type, headers={"Vary": "Accept"})
+    deadline = _deadline(request, params)
+    # A version is immutable: a query asked before is answered as it was (see cache.py).
+    version = kept_version(served(request))
+    cache: AnswerCache = request.app.state.answers
+    key = sparql_key(query, params, accept)
+    if (hit := lookup(cache, version, key, request.scope)) is not None:
+        return hit.response()
     # Nesting is bounded before any parser sees the query (SERVICE is refused by the workers); the
     # scan runs off the event loop, and only when a count says the query could nest that deep.
     if might_nest_deeper(query):
@@ -211,7 +219,6 @@ async def sparql_endpoint(request: Request) -> Response:
         max_rows=config.max_rows,
         max_bytes=config.max_result_bytes,
     )
-    deadline = _deadline(request, params)
     limits: ClientLimits = request.app.state.client_limits
     async with limits.slot(request.client.host if request.client else "unknown", deadline):
         try:
@@ -227,4 +234,7 @@ async def sparql_endpoint(request: Request) -> Response:
         headers[TRUNCATED_HEADER] = f"rows; limit={config.max_rows}"
     elif result.truncated == "bytes":
         headers[TRUNCATED_HEADER] = f"bytes; limit={config.max_result_bytes}"
-    return Response(content=result.body, status_code=result.status, media_type=result.media_type, headers=headers)
+    response = Response(content=result.body, status_code=result.status, media_type=result.media_type, headers=headers)
+    if result.status == 200 and not volatile(query):
+        cache.put(version, key, Cached.of(response))
+    return response

@@ -152,7 +152,7 @@ def treaty_actions(store: Source, state: str | None = None, instrument: str | No
       ?s skos:prefLabel ?slabel . ?i skos:prefLabel ?ilabel .
       OPTIONAL { ?x r2p:hasCitation ?c . ?c r2p:citesSource ?src . OPTIONAL { ?src dct:title ?title } }
       OPTIONAL { ?x r2p:unconfirmed ?doubt }
-    } ORDER BY ?ilabel ?slabel ?date ?x""",
+    } ORDER BY ?ilabel ?slabel ?date ?x ?src ?doubt""",
         bind=bind,
     )
     records: dict[str, ActionRecord] = {}

@@ -51,6 +51,7 @@ SLOW_AFTER_S = 0.5
 LOW_PRIORITY = 19
 MIN_START_S = 0.1  # a job that gets a worker later, with less time left (or half), is refused, not started and killed
 LOOP_READ_BYTES = 256 * 1024  # answers up to this size are read on the event loop
+INLINE_BODY_BYTES = 16 * 1024  # answers up to this size come in one message with their metadata
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,19 @@ class MemoryCopy:
     quads: int
 
 
+def load_memory_copy(copy: MemoryCopy) -> ox.Store:
+    """An in-memory store holding ``copy``. Raises OSError, ValueError (not the expected number of
+    quads), SyntaxError or MemoryError."""
+    import pyoxigraph as ox
+
+    memory = ox.Store()
+    # One transaction; it releases the GIL, and peaks at about 2/3 of what bulk_load does in memory.
+    memory.load(path=str(copy.nquads), format=ox.RdfFormat.N_QUADS)
+    if len(memory) != copy.quads:
+        raise ValueError(f"{copy.nquads} holds {len(memory)} quads, the store {copy.quads}")
+    return memory
+
+
 class _Engine:
     """The store a worker answers from: the on-disk one, until the in-memory copy is complete."""
 
@@ -68,14 +82,8 @@ class _Engine:
         self.store = store
 
     def load_copy(self, copy: MemoryCopy, status: Connection) -> None:
-        import pyoxigraph as ox
-
         try:
-            memory = ox.Store()
-            # One transaction; it releases the GIL, and peaks at about 2/3 of what bulk_load does in memory.
-            memory.load(path=str(copy.nquads), format=ox.RdfFormat.N_QUADS)
-            if len(memory) != copy.quads:
-                raise ValueError(f"{copy.nquads} holds {len(memory)} quads, the store {copy.quads}")
+            memory = load_memory_copy(copy)
         except (OSError, ValueError, SyntaxError, MemoryError) as e:
             # The server's log (workers share its stderr) says why; /health says "disk".
             print(f"query worker {os.getpid()}: in-memory copy dropped, answering from disk: {e}", file=sys.stderr)
@@ -156,10 +164,14 @@ def _worker_main(store_path: str | None, conn: Connection, status: Connection, c
             return
         store = engine.store if engine else None
         result = runner.run(functools.partial(answer, store, job, checker, sandboxed=sandbox == SECCOMP))
-        # The body goes as raw bytes after its metadata: not pickled (no copies), and the server
-        # knows its size before reading it (see ``QueryPool.run_async``).
-        _send(conn, (result.status, result.media_type, result.rows, result.truncated, len(result.body)))
-        conn.send_bytes(result.body)
+        # A small body goes in one message with its metadata (one write, two reads); a larger one
+        # as raw bytes after it: not pickled (no copies), and the server knows its size before
+        # reading it (see ``QueryPool.run_async``).
+        small = len(result.body) <= INLINE_BODY_BYTES
+        meta = (result.status, result.media_type, result.rows, result.truncated, len(result.body))
+        _send(conn, (*meta, result.body if small else None))
+        if not small:
+            conn.send_bytes(result.body)
         if runner.lowered:
             runner.retire()
             runner = _JobThread()
@@ -244,8 +256,8 @@ def _send(conn: Connection, message: object) -> None:
 
 
 def _receive(conn: Connection) -> Answer:
-    status, media_type, rows, truncated, _ = conn.recv()
-    return Answer(status, media_type, conn.recv_bytes(), rows, truncated)
+    status, media_type, rows, truncated, _, body = conn.recv()
+    return Answer(status, media_type, conn.recv_bytes() if body is None else body, rows, truncated)
 
 
 async def _readable(conn: Connection, timeout: float) -> bool:
@@ -265,6 +277,8 @@ async def _readable(conn: Connection, timeout: float) -> bool:
         return False
     finally:
         loop.remove_reader(fd)
+        # uvloop makes a watched descriptor non-blocking; the pipe is read with blocking calls.
+        os.set_blocking(fd, True)
     return True
 
 
@@ -370,10 +384,10 @@ class QueryPool:
         try:
             _send(worker.conn, job)
             if await _readable(worker.conn, min(deadline, SLOW_AFTER_S)):
-                status, media_type, rows, truncated, size = worker.conn.recv()
-                if size <= LOOP_READ_BYTES:
+                status, media_type, rows, truncated, size, body = worker.conn.recv()
+                if body is None and size <= LOOP_READ_BYTES:
                     body = worker.conn.recv_bytes()
-                else:  # a big body is read in a thread, not to hold up the loop's other requests
+                elif body is None:  # a big body is read in a thread, not to hold up the loop's other requests
                     body = await run_in_threadpool(worker.conn.recv_bytes)
                 self._idle.put(worker)
                 return Answer(status, media_type, body, rows, truncated)

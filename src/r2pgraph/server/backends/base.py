@@ -34,6 +34,9 @@ class Served:
     queries: QueryRunner
     report: dict[str, Any]
     version: str  # what identifies this version: a generation's path, or a published content hash
+    # Whether answers may be kept for as long as this version is served (see cache.py): a built
+    # generation never changes; a remote store may, and may stop answering.
+    immutable = False
 
     def __init__(self) -> None:
         self.since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -89,6 +92,10 @@ class Served:
 
     def started(self) -> None:
         """The server has started: anything deferred to not slow its start can start now."""
+
+    def pages_from(self) -> str | None:
+        """Which store the pages read ("disk", "loading" or "memory" for a generation), if it says."""
+        return None
 
     def close(self) -> None:
         self.queries.close()

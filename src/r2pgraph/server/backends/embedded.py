@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import json
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 from r2pgraph.build.generations import REPORT_FILE, lease
 from r2pgraph.exports.dumps import EXPORTS
 from r2pgraph.server.backends.base import Served
-from r2pgraph.server.workers import MemoryCopy, QueryPool
+from r2pgraph.server.workers import MemoryCopy, QueryPool, load_memory_copy
 from r2pgraph.store.embedded import STORE_DIR, open_store
 
 # What one quad costs in a worker's in-memory store: about 393 bytes at the peak of loading and 354
@@ -21,8 +23,12 @@ MEMORY_BYTES_PER_QUAD = 400
 class EmbeddedServed(Served):
     """A built generation: its read-only store for pages, worker processes for SPARQL."""
 
+    immutable = True
+
     def __init__(self, generation: Path, workers: int, all_now: bool = True, memory_budget_mb: int = 0):
         super().__init__()
+        self._closed = False
+        self._store_lock = threading.Lock()
         self.generation = generation
         self.version = str(generation.resolve())
         self.report = json.loads((generation / REPORT_FILE).read_text(encoding="utf-8"))
@@ -41,6 +47,11 @@ class EmbeddedServed(Served):
         except BaseException:
             self._lease.__exit__(None, None, None)
             raise
+        # The pages read an in-memory copy too once it is loaded, if it fits the budget with the workers'.
+        self._page_copy = memory_copy(generation, self.report, workers + 1, memory_budget_mb)
+        self._pages_from = "disk" if self._page_copy is None else "loading"
+        if all_now:
+            self.started()
 
     @property
     def name(self) -> str:
@@ -51,10 +62,30 @@ class EmbeddedServed(Served):
 
     def started(self) -> None:
         self._pool.fill()
+        copy, self._page_copy = self._page_copy, None
+        if copy is not None:
+            threading.Thread(target=self._load_page_copy, args=(copy,), name="pages' memory copy", daemon=True).start()
+
+    def _load_page_copy(self, copy: MemoryCopy) -> None:
+        try:
+            memory = load_memory_copy(copy)
+        except (OSError, ValueError, SyntaxError, MemoryError) as e:
+            print(f"pages' in-memory copy dropped, reading from disk: {e}", file=sys.stderr)
+            self._pages_from = "disk"
+            return
+        with self._store_lock:
+            if not self._closed:
+                self.store = memory  # requests read ``store`` once per use: the next one reads memory
+                self._pages_from = "memory"
+
+    def pages_from(self) -> str:
+        return self._pages_from
 
     def close(self) -> None:
         super().close()
-        del self.store
+        with self._store_lock:
+            self._closed = True
+            del self.store
         self._lease.__exit__(None, None, None)
 
 
