@@ -121,12 +121,14 @@ def test_a_held_answer_gets_the_headers_and_checks_of_any_other(server: str) -> 
         assert held.headers["access-control-allow-origin"] == "*"
         assert "R2P-Result-Rows" in held.headers["access-control-expose-headers"]
         assert _cache(client, server)["hits"] == before["hits"] + 1
-        # The endpoint has no HEAD, answer held or not.
-        assert client.head(server + "/sparql", params={"query": query}).status_code == 405
+        # HEAD is GET without the body, answer held or not.
+        head = client.head(server + "/sparql", params={"query": query}, headers={"Accept": JSON})
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == held.headers["content-type"]
         # A deadline the server refuses is refused, answer held or not.
         refused = client.get(server + "/sparql", params={"query": query, "timeout": "soon"}, headers=origin)
         assert refused.status_code == 400 and "timeout" in refused.text
         # The same query as a form POST is the same answer.
         posted = client.post(server + "/sparql", data={"query": query}, headers={"Accept": JSON})
         assert posted.status_code == 200 and posted.content == first.content
-        assert _cache(client, server)["hits"] == before["hits"] + 2
+        assert _cache(client, server)["hits"] == before["hits"] + 3  # the GET, the HEAD and the POST
