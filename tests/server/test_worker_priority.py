@@ -109,13 +109,19 @@ def own_build(built: BuildResult) -> Iterator[Path]:
 
 
 def _slow_query(client: httpx.Client, sparql: str, seconds: float) -> str:
-    """A cross join that takes at least ``seconds`` on this server (its size found by trying)."""
+    """A cross join that takes at least ``seconds`` on this server, twice in a row (its size found by
+    trying, once the server has settled: a cold worker or a copy loading beside it slows one run)."""
+    health = sparql.removesuffix("/sparql") + "/health"
+    _wait_for(lambda: "loading" not in client.get(health).text, 60, "the in-memory copies loaded")
     n = 1500
-    for _ in range(12):
-        started = time.monotonic()
-        r = client.get(sparql, params={"query": _cross_join(n), "timeout": "20"})
-        assert r.status_code == 200, r.text
-        if time.monotonic() - started >= seconds:
+    for _ in range(14):
+        took = []
+        for _ in range(2):
+            started = time.monotonic()
+            r = client.get(sparql, params={"query": _cross_join(n), "timeout": "20"})
+            assert r.status_code == 200, r.text
+            took.append(time.monotonic() - started)
+        if min(took) >= seconds:
             return _cross_join(n)
         n = int(n * 1.4)
     raise AssertionError(f"no cross join took {seconds} s")
