@@ -99,10 +99,10 @@ def _label_map(store: Source, iris: set[str]) -> dict[str, str]:
 def describe(store: Source, iri: str, incoming_limit: int = 200) -> Resource:
     """Everything the store says about ``iri`` (empty Resource when it says nothing)."""
     this = {"this": ox.NamedNode(iri)}
-    out = select(store, "SELECT ?p ?o ?g WHERE { GRAPH ?g { ?this ?p ?o } } ORDER BY ?p ?o", False, this)
+    out = select(store, "SELECT ?p ?o ?g WHERE { GRAPH ?g { ?this ?p ?o } } ORDER BY ?p ?o ?g", False, this)
     inc = select(
         store,
-        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?this }} }} ORDER BY ?p ?s LIMIT {int(incoming_limit)}",
+        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?this }} }} ORDER BY ?p ?s ?g LIMIT {int(incoming_limit)}",
         False,
         this,
     )

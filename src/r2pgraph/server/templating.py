@@ -57,8 +57,9 @@ def script_json(text: str | bytes) -> Markup:
 def data_head(statements: Iterable[ox.Triple | ox.Quad], href: Callable[[Format], str]) -> dict[str, object]:
     """What a page puts in its head about the data it shows: a link to each of its RDF alternates
     and its statements in JSON-LD (for search engines and browsers' extensions), unless there are
-    more than EMBED_LIMIT of them (a whole named graph can be): those are left to the alternates."""
-    statements = list(statements)
+    more than EMBED_LIMIT of them (a whole named graph can be): those are left to the alternates.
+    The statements are sorted, so the page is the same whichever store (or copy) they came from."""
+    statements = sorted(statements, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     embedded = len(statements) <= EMBED_LIMIT
     return {
         "jsonld": serialize_graph(statements, JSONLD).decode("utf-8") if embedded else None,
