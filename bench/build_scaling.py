@@ -133,22 +133,18 @@ def _cpu(row: dict[str, object]) -> float:
 
 
 def table(rows: list[dict[str, object]]) -> list[str]:
-    head = "| code | N | quads | load avg | real build s (wall) | steps CPU s | CPU s / state | CPU s / 100k quads |"
-    lines = [head + "".join(f" {s} |" for s in STEPS), "|" + "---|" * (8 + len(STEPS))]
+    """One row per run: totals, then each step's CPU seconds."""
+    real = any("build_total_s" in r for r in rows)
+    head = ["code", "N", "quads", "load avg", *(["real build s (wall)"] if real else []), "steps wall s"]
+    head += ["steps CPU s", "CPU s / state", "CPU s / 100k quads", *STEPS]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         n, quads, cpu = int(r["states"]), int(r["quads"]), _cpu(r)  # type: ignore[call-overload]
         steps: dict[str, dict[str, float]] = r["steps"]  # type: ignore[assignment]
-        cells = [
-            str(r["code"]),
-            f"{n:,}",
-            f"{quads:,}",
-            str(r["load_average"]),
-            str(r.get("build_total_s", "")),
-            f"{cpu:.1f}",
-            f"{cpu / n:.3f}",
-            f"{cpu / quads * 1e5:.2f}",
-        ]
-        cells += [f"{steps[s]['cpu']:.1f}" for s in STEPS]
+        cells = [str(r["code"]), f"{n:,}", f"{quads:,}", str(r["load_average"])]
+        cells += [str(r.get("build_total_s", ""))] if real else []
+        cells += [f"{sum(x['wall'] for x in steps.values()):.1f}", f"{cpu:.1f}", f"{cpu / n:.3f}"]
+        cells += [f"{cpu / quads * 1e5:.2f}", *(f"{steps[s]['cpu']:.1f}" for s in STEPS)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -182,7 +178,15 @@ def main() -> None:
     ap.add_argument("--no-build", action="store_true", help="only the steps, not the real build's total")
     ap.add_argument("--jobs", type=int, default=1, help="children run side by side (CPU seconds are compared)")
     ap.add_argument("--out", type=Path, default=BENCH / "results")
+    ap.add_argument(
+        "--render", type=Path, nargs="+", help="only write the results from these runs' printed rows (JSON lines)"
+    )
     a = ap.parse_args()
+    if a.render:
+        rows = [json.loads(line) for log in a.render for line in log.read_text().splitlines() if line.startswith("{")]
+        command = "rows printed by runs of `python bench/build_scaling.py`, put together with `--render`"
+        write_results(rows, a.out, command)
+        return
     sizes = [int(s) for s in a.sizes.split(",")]
     codes = ([("before", a.before.resolve())] if a.before else []) + [("this", ROOT / "src")]
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -205,20 +209,29 @@ def main() -> None:
         tasks = [(n, code, src) for code, src in codes for n in sorted(sizes, reverse=True)]
         with ThreadPoolExecutor(max_workers=a.jobs) as pool:
             done = list(pool.map(one, tasks))
-    order = {code: k for k, (code, _) in enumerate(codes)}
-    rows = sorted(done, key=lambda r: (order[str(r["code"])], int(r["states"])))  # type: ignore[call-overload]
-    a.out.mkdir(parents=True, exist_ok=True)
-    (a.out / "build-scaling.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    command = (
+        f"`python bench/build_scaling.py --sizes {a.sizes} --jobs {a.jobs}"
+        + (" --before …" if a.before else "")
+        + (" --no-build" if a.no_build else "")
+        + f"`, started {started}"
+    )
+    write_results(done, a.out, command)
+
+
+def write_results(done: list[dict[str, object]], out: Path, command: str) -> None:
+    """bench/results/build-scaling.json and .md from the rows of a run."""
+    order = {"before": 0, "this": 1}
+    rows = sorted(done, key=lambda r: (order.get(str(r["code"]), 2), int(r["states"])))  # type: ignore[call-overload]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "build-scaling.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     text = [
         "# Build time against size",
         "",
-        f"`python bench/build_scaling.py --sizes {a.sizes} --jobs {a.jobs}"
-        + (" --before …" if a.before else "")
-        + f"`, started {started}, on {os.cpu_count()} CPUs shared with other work"
-        " (load average at the start of each row). Synthetic data from `bench/generate.py`"
-        " (N states × 2 editions, on top of the real data). Each step run on its own, one after"
-        ' another in one process; CPU seconds. "real build" is `bench/buildstep.py`, the build'
-        " as `r2pgraph build` runs it (steps side by side, validated), in wall seconds.",
+        f"{command}, on {os.cpu_count()} CPUs shared with other work (load average at the start of each"
+        " row). Synthetic data from `bench/generate.py` (N states × 2 editions, on top of the real data)."
+        ' Each step run on its own, one after another in one process; CPU seconds ("before": the code'
+        ' given by `--before`, "this": the checkout\'s). "real build" is `bench/buildstep.py`, the build as'
+        " `r2pgraph build` runs it (steps side by side, validated), in wall seconds.",
         "",
         *table(rows),
         "",
@@ -227,7 +240,7 @@ def main() -> None:
         *marginal(rows),
         "",
     ]
-    (a.out / "build-scaling.md").write_text("\n".join(text), encoding="utf-8")
+    (out / "build-scaling.md").write_text("\n".join(text), encoding="utf-8")
 
 
 if __name__ == "__main__":
