@@ -181,10 +181,11 @@ def main() -> None:
     ap.add_argument(
         "--render", type=Path, nargs="+", help="only write the results from these runs' printed rows (JSON lines)"
     )
+    ap.add_argument("--note", help="with --render: how the runs were made, written at the top")
     a = ap.parse_args()
     if a.render:
         rows = [json.loads(line) for log in a.render for line in log.read_text().splitlines() if line.startswith("{")]
-        command = "rows printed by runs of `python bench/build_scaling.py`, put together with `--render`"
+        command = a.note or "rows printed by runs of `python bench/build_scaling.py`, put together with `--render`"
         write_results(rows, a.out, command)
         return
     sizes = [int(s) for s in a.sizes.split(",")]
@@ -230,8 +231,13 @@ def write_results(done: list[dict[str, object]], out: Path, command: str) -> Non
         f"{command}, on {os.cpu_count()} CPUs shared with other work (load average at the start of each"
         " row). Synthetic data from `bench/generate.py` (N states × 2 editions, on top of the real data)."
         ' Each step run on its own, one after another in one process; CPU seconds ("before": the code'
-        ' given by `--before`, "this": the checkout\'s). "real build" is `bench/buildstep.py`, the build as'
-        " `r2pgraph build` runs it (steps side by side, validated), in wall seconds.",
+        ' given by `--before`, "this": the checkout\'s).'
+        + (
+            ' "real build" is `bench/buildstep.py`, the build as `r2pgraph build` runs it (steps side by'
+            " side, validated), in wall seconds."
+            if any("build_total_s" in r for r in rows)
+            else ""
+        ),
         "",
         *table(rows),
         "",
