@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install system-packages build serve test test-fast lint format bench bench-large clean
+.PHONY: help install system-packages build serve test test-fast lint format bench bench-large bench-scaling clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,13 @@ bench-large: $(STAMP) ## build LARGE (default 1000) synthetic states (about 10 m
 	$(PY) bench/buildstep.py build/bench-large/data build/bench-large/build > build/bench-large/build.json
 	$(PY) -W ignore bench/serve_large.py --build-dir build/bench-large/build --states $(LARGE) \
 		--build-json build/bench-large/build.json --out bench/results
+
+SCALING ?= 125,250,500,1000
+BEFORE ?= main
+bench-scaling: $(STAMP) ## each build step's CPU seconds at SCALING (default 125,250,500,1000) synthetic states, beside the code of git ref BEFORE (default main); bench/results/build-scaling.md
+	rm -rf build/bench-scaling && mkdir -p build/bench-scaling/before
+	git archive $(BEFORE) src shapes ontology bench | tar -x -C build/bench-scaling/before
+	$(PY) bench/build_scaling.py --sizes $(SCALING) --jobs 2 --no-build --before build/bench-scaling/before/src --out bench/results
 
 clean: ## remove build outputs (not the venv)
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

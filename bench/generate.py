@@ -5,7 +5,8 @@
 skipped because the seed data already describes it; past 248, ISO's user-assigned codes XAA…,
 QMA…, described in ``states/bench-states.ttl``, so that 1,000 states can be generated):
 
-- ``treaty-actions/<STATE>.csv``: for ~80% of the instruments in ``data/instruments`` a signature
+- ``treaty-actions/<STATE>.csv``: for ~80% of the instruments in ``data/instruments`` (those the
+  real data has no record of for the state) a signature
   and then a ratification or accession, dated after the instrument's adoption (2010 or later for
   an instrument without an adoption date) and the ratification after the signature;
 - per synthetic edition (``assessments/editions.yaml`` gains ``bench-<year>`` entries), one
@@ -96,6 +97,17 @@ def instruments(data_dir: Path) -> list[tuple[str, dt.date | None]]:
     return out
 
 
+def recorded_pairs(data_dir: Path) -> set[tuple[str, str]]:
+    """(state, instrument) of every treaty record in the real data (``treaty-actions/`` and the
+    status tables in ``treaty-status/``): the synthetic actions leave these pairs alone, since a
+    synthetic signature dated after a recorded ratification would fail the shapes."""
+    pairs: set[tuple[str, str]] = set()
+    for path in sorted([*(data_dir / "treaty-actions").glob("*.csv"), *(data_dir / "treaty-status").rglob("*.csv")]):
+        with path.open(newline="", encoding="utf-8") as f:
+            pairs.update((row["state"], row["instrument"]) for row in csv.DictReader(f) if "state" in row)
+    return pairs
+
+
 def indicators(data_dir: Path) -> list[str]:
     """Indicator ids in the framework's order."""
     doc = yaml.safe_load((data_dir / "framework" / "apr2p-framework.yaml").read_text(encoding="utf-8"))
@@ -122,6 +134,7 @@ def generate(target: Path, n_states: int, editions: int = 2, seed: int = 2024060
     if any(c in SYNTHETIC for c in codes):
         (target / "states" / "bench-states.ttl").write_text(synthetic_states_turtle(codes), encoding="utf-8")
     insts = instruments(target)
+    recorded = recorded_pairs(target)
     inds = indicators(target)
     years = [2021 + 2 * i for i in range(editions)]
     edition_ids = [f"bench-{y}" for y in years]
@@ -153,7 +166,7 @@ def generate(target: Path, n_states: int, editions: int = 2, seed: int = 2024060
     for code in codes:
         rows = []
         for inst, adopted in insts:
-            if rng.random() >= 0.8:
+            if rng.random() >= 0.8 or (code, inst) in recorded:
                 continue
             start = adopted or dt.date(2010, 1, 1)
             sig = _date_after(rng, start, today - dt.timedelta(days=800))

@@ -108,3 +108,26 @@ def test_summary_table_disagreeing_with_findings_fails(tmp_path: Path) -> None:
         build_generation(repo_settings(tmp_path / "build", data))
     assert "summary table rates" in str(err.value)
     assert "kigali-principles" in str(err.value)
+
+
+@pytest.mark.slow  # a whole build of the real data
+def test_a_shape_pyshacl_used_to_check_fails_the_build_with_file_and_line(tmp_path: Path) -> None:
+    # UNStatusShape's own sh:class was the one constraint left to pySHACL; it is checked natively now.
+    data = _copy_data(tmp_path)
+    (data / "organisations/un-status.ttl").write_text(
+        "@prefix r2p: <https://w3id.org/r2p/ontology#> .\n"
+        "<https://w3id.org/r2p/id/organisation/apr2p> r2p:unStatus r2p:UNObserverState ;\n"
+        "    r2p:m49Area <https://w3id.org/r2p/id/m49-area/039> .\n"
+    )
+    text = (data / "organisations/organisations.yaml").read_text()
+    line = text[: text.index("id: apr2p")].count("\n") + 1
+    with pytest.raises(ValidationFailed) as err:
+        build_generation(repo_settings(tmp_path / "build", data))
+    message = str(err.value)
+    assert "Validation failed: 1 violation(s)" in message
+    assert (
+        f"data/organisations/organisations.yaml:{line}: Violation on <https://w3id.org/r2p/id/organisation/apr2p>"
+        in message
+    )
+    assert "Only a state has a UN status" in message and "sh:ClassConstraintComponent" in message
+    assert not (tmp_path / "build" / "current").exists()
