@@ -77,6 +77,11 @@ def _chunks(megabytes: int) -> Iterator[bytes]:
 
 def test_a_chunked_body_past_the_cap_is_refused_before_it_is_read(guarded: Server) -> None:
     url, headers = guarded.url + "/sparql", {"Content-Type": "application/sparql-query"}
+    # Settled first: the in-memory copies the server loads after it starts are not this request's.
+    deadline = time.monotonic() + 120
+    while "loading" in httpx.get(guarded.url + "/health", timeout=30).text:
+        assert time.monotonic() < deadline, "the server's in-memory copies did not finish loading"
+        time.sleep(0.2)
     assert httpx.post(url, content=_chunks(3), headers=headers, timeout=60).status_code == 413  # warm-up
     before = guarded.rss_kb()
     r = httpx.post(url, content=_chunks(200), headers=headers, timeout=60)  # chunked: no Content-Length
