@@ -177,7 +177,7 @@ def _get_params(scope: Scope) -> dict[str, list[str]]:
 
 
 class FromCache:
-    """ASGI middleware: a GET of ``/sparql`` or a GET or HEAD of a resource page whose answer the cache holds for
+    """ASGI middleware: a GET of ``/sparql``, or a GET or HEAD of a resource page, whose answer the cache holds for
     the request's served version is answered here. ``version_of`` reads that version from the
     scope (set by an outer middleware); ``cache`` is the app's ``AnswerCache``."""
 
@@ -190,7 +190,7 @@ class FromCache:
         path = scope["path"]
         if path.startswith(PAGE_PREFIXES):
             return page_key(scope)
-        if path != SPARQL_PATH or scope["method"] != "GET":  # the endpoint has no HEAD
+        if path != SPARQL_PATH or scope["method"] != "GET":  # a HEAD of the endpoint is looked up by its route
             return None
         params = _get_params(scope)
         # Anything the route checks (an update, no or several queries, a deadline) is left to it.
