@@ -197,7 +197,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=defaults.cache_mb,
         metavar="MB",
         help="memory for answers kept while the same generation is served (SPARQL results and pages, "
-        f"least recently used dropped first; 0: none; default {defaults.cache_mb})",
+        "least recently used dropped first), and a quarter of it more for their responses as sent "
+        f"(replayed byte for byte to the same request); 0: none; default {defaults.cache_mb}",
     )
     sv.add_argument(
         "--no-access-log",

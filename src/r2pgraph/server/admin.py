@@ -32,6 +32,15 @@ def _describe(served: Served) -> dict[str, object]:
     }
 
 
+def _answer_cache(request: Request) -> dict[str, object]:
+    """The answers kept for the served version; ``hits`` counts the requests answered from them,
+    whether replayed as sent (``replayed``: those responses, see replay.py) or not."""
+    kept = request.app.state.answers.stats()
+    replayed = request.app.state.replays.stats()
+    del replayed["misses"]  # a miss there is looked up again among the answers, and counted there
+    return {**kept, "hits": kept["hits"] + replayed["hits"], "replayed": replayed}
+
+
 @router.api_route("/health", methods=["GET", "HEAD"])
 def health(request: Request) -> Response:
     """Liveness, and the generation new requests are answered from (503 while a remote store is down)."""
@@ -47,7 +56,7 @@ def health(request: Request) -> Response:
         pages = current.pages_from()
         if pages:  # which store the pages read: "disk", "loading" (an in-memory copy) or "memory"
             body["pages_from"] = pages
-        body["answer_cache"] = request.app.state.answers.stats()  # answers kept for the served version
+        body["answer_cache"] = _answer_cache(request)
         sandbox = current.queries.network_sandbox()
         if sandbox:  # what keeps the query workers off the network: "seccomp" or "none: <reason>"
             body["network_sandbox"] = sandbox

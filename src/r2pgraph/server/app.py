@@ -23,9 +23,11 @@ from r2pgraph.server.caching import Caching, Compression, server_tag
 from r2pgraph.server.canonical import TrailingSlash
 from r2pgraph.server.headers import SecurityHeaders
 from r2pgraph.server.limits import ClientLimits
+from r2pgraph.server.replay import Replay
 from r2pgraph.server.served import SCOPE_KEY, Serving
 
 HERE = Path(__file__).parent
+REPLAY_SHARE = 4  # the responses replayed as sent are bounded by a quarter of --cache-mb more
 
 
 class HoldGeneration:
@@ -102,6 +104,9 @@ def create_app(
     if config.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.trusted_hosts))
     app.add_middleware(SecurityHeaders, docs_path=api_docs.DOCS_PATH, query_path=query_page.QUERY_PATH)
+    # Outermost: a kept answer's response, as the layers above sent it, is sent again as it was.
+    replays = app.state.replays = AnswerCache(config.cache_mb * 1_000_000 // REPLAY_SHARE)
+    app.add_middleware(Replay, cache=replays, version_of=lambda: kept_version(serving.current))
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(pages.router)

@@ -144,6 +144,8 @@ class AnswerCache:
 
 SPARQL_PATH = "/sparql"
 LOOKED_UP = "r2pgraph.answer_looked_up"
+# Set in a request's scope to the version whose kept answer it is sent (see replay.py).
+REPLAYABLE = "r2pgraph.replayable"
 PAGE_PREFIXES = ("/id/", "/graph/")
 DATASET_PARAMETERS = ("default-graph-uri", "named-graph-uri")
 
@@ -166,7 +168,18 @@ def lookup(cache: AnswerCache, version: str | None, key: tuple[object, ...], sco
     """The answer held for ``key``, unless ``FromCache`` has looked it up for this request already."""
     if scope.get(LOOKED_UP) == key:
         return None
-    return cache.get(version, key)
+    found = cache.get(version, key)
+    if found is not None:
+        scope[REPLAYABLE] = version
+    return found
+
+
+def keep(cache: AnswerCache, version: str | None, key: tuple[object, ...], response: Response, scope: Scope) -> None:
+    """Keep ``response`` as the answer for ``key`` in ``version``, and mark the request's response
+    as one that may be replayed as sent (see replay.py)."""
+    cache.put(version, key, Cached.of(response))
+    if version is not None:
+        scope[REPLAYABLE] = version
 
 
 def _get_params(scope: Scope) -> dict[str, list[str]]:
@@ -202,8 +215,10 @@ class FromCache:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and self.cache.max_bytes:
             key = self._key(scope)
             if key is not None:
-                hit = self.cache.get(self.version_of(scope), key)
+                version = self.version_of(scope)
+                hit = self.cache.get(version, key)
                 if hit is not None:
+                    scope[REPLAYABLE] = version
                     await hit.response()(scope, receive, send)
                     return
                 scope[LOOKED_UP] = key  # the route need not look again

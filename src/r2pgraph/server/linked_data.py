@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.query.engine import Source, graph_quads
 from r2pgraph.rdf.iris import BASE
-from r2pgraph.server.cache import AnswerCache, Cached, kept_version, lookup, page_key
+from r2pgraph.server.cache import AnswerCache, keep, kept_version, lookup, page_key
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
 from r2pgraph.server.serialize import serialize_graph
@@ -129,7 +129,7 @@ async def _answer(request: Request, path: str) -> Response:
         return hit.response()
     response = await run_in_threadpool(_resource, request, path)
     if response.status_code == 200:
-        cache.put(version, key, Cached.of(response))
+        keep(cache, version, key, response, request.scope)
     return response
 
 

@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.config import ServerConfig
-from r2pgraph.server.cache import AnswerCache, Cached, kept_version, lookup, sparql_key, volatile
+from r2pgraph.server.cache import AnswerCache, keep, kept_version, lookup, sparql_key, volatile
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
 from r2pgraph.server.evaluation import Job
@@ -236,5 +236,5 @@ async def sparql_endpoint(request: Request) -> Response:
         headers[TRUNCATED_HEADER] = f"bytes; limit={config.max_result_bytes}"
     response = Response(content=result.body, status_code=result.status, media_type=result.media_type, headers=headers)
     if result.status == 200 and not volatile(query):
-        cache.put(version, key, Cached.of(response))
+        keep(cache, version, key, response, request.scope)
     return response

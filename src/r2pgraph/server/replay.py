@@ -1,0 +1,86 @@
+"""Responses replayed as they were sent: the outermost layer of the app keeps the final bytes of a
+kept answer (see cache.py) and sends them again, byte for byte, to the next request that would get
+the very same response, without going through the middlewares that made it.
+
+A response of a served version depends on the request's method, path and query string and on the
+request headers the middlewares and routes read: ``Accept`` (content negotiation), ``Accept-Encoding``
+(gzip), ``Origin`` (CORS) and ``Host`` (trusted hosts). Those, exactly as sent, are the key. A request
+whose answer depends on anything else is never replayed: conditional requests (``If-None-Match``,
+``If-Modified-Since``: a 304 is decided by the caching middleware), requests with credentials
+(``Cookie``, ``Authorization``) or ranges. Only responses that a route or ``FromCache`` marked as a
+kept answer (``REPLAYABLE``: a complete 200 of an immutable version, not a volatile query) are
+recorded, and only once they have been sent whole.
+
+What is replayed is therefore the response the whole stack would send: the same status, headers
+(ETag, Last-Modified, Vary, the security headers, CORS) and body. uvicorn adds ``Date`` and writes
+the access log line below the app, so those are the request's own. Entries belong to one version
+and are dropped when the served version changes, like the kept answers; they are bounded in bytes
+apart from them (``Replay.cache``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from r2pgraph.server.cache import REPLAYABLE, AnswerCache, Cached
+
+# Request headers a response may depend on, besides the method, path and query string.
+KEYED = frozenset((b"accept", b"accept-encoding", b"origin", b"host"))
+# Request headers whose presence means the response is not the same for everyone.
+NEVER = frozenset(
+    (b"if-none-match", b"if-modified-since", b"if-match", b"if-range", b"range", b"cookie", b"authorization")
+)
+
+
+def replay_key(scope: Scope) -> tuple[object, ...] | None:
+    """What the response to this request depends on, or None when it must not be replayed."""
+    if scope["method"] not in ("GET", "HEAD"):
+        return None
+    varying: list[tuple[bytes, bytes]] = []
+    for name, value in scope["headers"]:
+        if name in KEYED:
+            varying.append((name, value))
+        elif name in NEVER:
+            return None
+    return ("replay", scope["method"], scope["path"], scope["query_string"], tuple(varying))
+
+
+class Replay:
+    """ASGI middleware, outermost: replays the responses ``cache`` holds for the version
+    ``version_of()`` serves now (None: nothing is replayed), and records the marked ones."""
+
+    def __init__(self, app: ASGIApp, cache: AnswerCache, version_of: Callable[[], str | None]):
+        self.app = app
+        self.cache = cache
+        self.version_of = version_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = replay_key(scope) if scope["type"] == "http" and self.cache.max_bytes else None
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        version = self.version_of()
+        hit = self.cache.get(version, key)
+        if hit is not None:
+            await send({"type": "http.response.start", "status": hit.status, "headers": list(hit.headers)})
+            await send({"type": "http.response.body", "body": hit.body})
+            return
+        start: Message | None = None
+        body: list[bytes] = []
+        complete = False
+
+        async def recording(message: Message) -> None:
+            nonlocal start, complete
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+                complete = not message.get("more_body", False)
+            await send(message)
+
+        await self.app(scope, receive, recording)
+        if complete and start is not None and start["status"] == 200 and scope.get(REPLAYABLE) == version:
+            headers = tuple((bytes(k), bytes(v)) for k, v in start["headers"])
+            self.cache.put(version, key, Cached(200, headers, b"".join(body)))
