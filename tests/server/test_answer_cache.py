@@ -136,3 +136,36 @@ def test_a_held_answer_gets_the_headers_and_checks_of_any_other(server: str) -> 
         posted = client.post(server + "/sparql", data={"query": query}, headers={"Accept": JSON})
         assert posted.status_code == 200 and posted.content == first.content
         assert _cache(client, server)["hits"] == before["hits"] + 3  # the GET, the HEAD and the POST
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/matrix?answer-cache-test", "text/html"),
+        ("/crossref?verdict=disagree&answer-cache-test", "text/html"),
+        ("/dataset?answer-cache-test", "text/turtle"),
+        ("/?answer-cache-test", "text/html"),
+    ],
+)
+def test_the_other_pages_are_kept_too(server: str, path: str, accept: str) -> None:
+    with httpx.Client(timeout=60, headers={"Accept": accept}) as client:
+        before = _cache(client, server)
+        pages = [client.get(server + path) for _ in range(2)]  # compressed when large (httpx accepts gzip)
+        pages.append(client.get(server + path, headers={"Accept-Encoding": "identity"}))  # the kept answer, plain
+        after = _cache(client, server)
+        assert [p.status_code for p in pages] == [200, 200, 200]
+        assert pages[2].content == pages[1].content == pages[0].content and "content-encoding" not in pages[2].headers
+        assert pages[0].headers["content-type"] == pages[1].headers["content-type"] == pages[2].headers["content-type"]
+        assert after["misses"] - before["misses"] == 1 and after["hits"] - before["hits"] == 2
+        assert after["entries"] - before["entries"] == 1
+
+
+def test_operations_and_failures_are_not_kept(server: str) -> None:
+    with httpx.Client(timeout=30) as client:
+        before = _cache(client, server)
+        for _ in range(2):
+            assert client.get(server + "/matrix", params={"set": "nothing"}).status_code == 400
+            assert client.get(server + "/static/favicon.svg").status_code == 200
+            assert client.get(server + "/downloads/r2p.nt", headers={"Range": "bytes=0-10"}).status_code == 206
+        after = _cache(client, server)
+        assert after["entries"] == before["entries"] and after["hits"] == before["hits"]

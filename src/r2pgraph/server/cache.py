@@ -7,13 +7,14 @@ version changes.
 a bound in bytes (0: nothing is kept). The first lookup or store for another version drops
 everything held: a request that started before a switch may still look up its own version's
 answers, but never gets another version's. Only complete successful answers of a built
-generation are stored by the routes (a remote store may change, or stop answering); queries whose
+generation are stored (a remote store may change, or stop answering); queries whose
 answer may differ from one evaluation to the next (``NOW()``, ``RAND()``, ``UUID()``,
 ``STRUUID()``, ``BNODE()``) are never stored.
 
 ``FromCache`` is the ASGI middleware that answers a GET whose answer is held before the request
-reaches the router (the routes look up and store answers with the same keys, ``sparql_key`` and
-``page_key``); the middlewares outside it see its answers as any other. A held answer takes none
+reaches the router (the routes of queries and resource pages look up and store answers with the
+same keys, ``sparql_key`` and ``page_key``; the answers to the other pages, such as the matrix or
+the cross-reference, it keeps itself); the middlewares outside it see its answers as any other. A held answer takes none
 of the client's query slots (``--client-queries`` counts the queries that go to a worker). The
 cache emits no HTTP validators (ETag, Last-Modified): it only saves the work of answering.
 """
@@ -29,7 +30,7 @@ from typing import Protocol
 
 from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # What an entry costs besides its body and key text: the key tuple, the entry, the LRU's node.
 ENTRY_OVERHEAD_BYTES = 400
@@ -147,6 +148,13 @@ LOOKED_UP = "r2pgraph.answer_looked_up"
 # Set in a request's scope to the version whose kept answer it is sent (see replay.py).
 REPLAYABLE = "r2pgraph.replayable"
 PAGE_PREFIXES = ("/id/", "/graph/")
+# The other pages, whose answer also depends only on the version, path, query string and Accept:
+# kept by ``FromCache`` itself (resource pages and query answers are kept by their routes).
+OTHER_PAGES = frozenset(
+    {"/", "/downloads", "/ontology", "/query", "/dataset", "/.well-known/void"}
+    | {"/matrix", "/matrix.csv", "/crossref", "/claims", "/map.json"}
+)
+OTHER_PAGE_PREFIXES = ("/ontology/",)
 DATASET_PARAMETERS = ("default-graph-uri", "named-graph-uri")
 
 
@@ -190,9 +198,10 @@ def _get_params(scope: Scope) -> dict[str, list[str]]:
 
 
 class FromCache:
-    """ASGI middleware: a GET of ``/sparql``, or a GET or HEAD of a resource page, whose answer the cache holds for
-    the request's served version is answered here. ``version_of`` reads that version from the
-    scope (set by an outer middleware); ``cache`` is the app's ``AnswerCache``."""
+    """ASGI middleware: a GET of ``/sparql``, or a GET or HEAD of a page, whose answer the cache holds for
+    the request's served version is answered here; the answer to a GET of one of ``OTHER_PAGES``
+    is kept here once it has been sent whole with status 200. ``version_of`` reads that version
+    from the scope (set by an outer middleware); ``cache`` is the app's ``AnswerCache``."""
 
     def __init__(self, app: ASGIApp, cache: AnswerCache, version_of: Callable[[Scope], str | None]):
         self.app = app
@@ -201,7 +210,7 @@ class FromCache:
 
     def _key(self, scope: Scope) -> tuple[object, ...] | None:
         path = scope["path"]
-        if path.startswith(PAGE_PREFIXES):
+        if path.startswith(PAGE_PREFIXES) or path in OTHER_PAGES or path.startswith(OTHER_PAGE_PREFIXES):
             return page_key(scope)
         if path != SPARQL_PATH or scope["method"] != "GET":  # a HEAD of the endpoint is looked up by its route
             return None
@@ -222,4 +231,41 @@ class FromCache:
                     await hit.response()(scope, receive, send)
                     return
                 scope[LOOKED_UP] = key  # the route need not look again
+                path = scope["path"]
+                if scope["method"] == "GET" and (path in OTHER_PAGES or path.startswith(OTHER_PAGE_PREFIXES)):
+                    await self._answer_and_keep(scope, receive, send, version, key)
+                    return
         await self.app(scope, receive, send)
+
+    async def _answer_and_keep(
+        self, scope: Scope, receive: Receive, send: Send, version: str | None, key: tuple[object, ...]
+    ) -> None:
+        """Answer with the app, and keep its answer if it was a complete 200."""
+        answer = await sent_whole(self.app, scope, receive, send)
+        if answer is not None and answer.status == 200 and version is not None:
+            self.cache.put(version, key, answer)
+            scope[REPLAYABLE] = version
+
+
+async def sent_whole(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> Cached | None:
+    """Let ``app`` answer, and return what it sent (status, headers, body) if it sent it whole.
+    The headers are copied as they pass: the layers outside change the message in place."""
+    status: int | None = None
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+    chunks: list[bytes] = []
+    complete = False
+
+    async def recording(message: Message) -> None:
+        nonlocal status, headers, complete
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = tuple((bytes(k), bytes(v)) for k, v in message.get("headers", ()))
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+            complete = not message.get("more_body", False)
+        await send(message)
+
+    await app(scope, receive, recording)
+    if not complete or status is None:
+        return None
+    return Cached(status, headers, b"".join(chunks))

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from r2pgraph.server.cache import REPLAYABLE, AnswerCache, Cached
+from r2pgraph.server.cache import REPLAYABLE, AnswerCache, sent_whole
 
 # Request headers a response may depend on, besides the method, path and query string.
 KEYED = frozenset((b"accept", b"accept-encoding", b"origin", b"host"))
@@ -67,20 +67,6 @@ class Replay:
             await send({"type": "http.response.start", "status": hit.status, "headers": list(hit.headers)})
             await send({"type": "http.response.body", "body": hit.body})
             return
-        start: Message | None = None
-        body: list[bytes] = []
-        complete = False
-
-        async def recording(message: Message) -> None:
-            nonlocal start, complete
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                body.append(message.get("body", b""))
-                complete = not message.get("more_body", False)
-            await send(message)
-
-        await self.app(scope, receive, recording)
-        if complete and start is not None and start["status"] == 200 and scope.get(REPLAYABLE) == version:
-            headers = tuple((bytes(k), bytes(v)) for k, v in start["headers"])
-            self.cache.put(version, key, Cached(200, headers, b"".join(body)))
+        answer = await sent_whole(self.app, scope, receive, send)
+        if answer is not None and answer.status == 200 and scope.get(REPLAYABLE) == version:
+            self.cache.put(version, key, answer)
