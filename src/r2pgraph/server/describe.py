@@ -85,9 +85,10 @@ def _label_map(store: Source, iris: set[str]) -> dict[str, str]:
     if not iris:
         return {}
     values = " ".join(f"<{i}>" for i in iris)
-    preds = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
-    query = f"""SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {preds} }} ?x ?p ?l .
-                FILTER (LANG(?l) IN ("en", "")) }}"""
+    # One branch per label predicate, in order of preference: a second VALUES over the predicates
+    # was evaluated as a scan per pair (ten times slower on a state's page).
+    branches = " UNION ".join(f"{{ ?x <{p}> ?l }}" for p in LABEL_PREDICATES)
+    query = f"""SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} {branches} FILTER (LANG(?l) IN ("en", "")) }}"""
     labels: dict[str, str] = {}
     for row in select(store, query):
         x, lab = row["x"], row["l"]

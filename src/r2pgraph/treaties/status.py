@@ -52,12 +52,16 @@ SELECT ?g ?x ?s ?i ?kind ?date WHERE {{ VALUES ?kind {{ {" ".join(f"r2p:{k}" for
 ACT_DATES_QUERY = f"""PREFIX r2p: <{R2P}>
 SELECT ?x ?p ?d WHERE {{ VALUES ?p {{ r2p:asOf r2p:inForceFrom }}
   GRAPH ?g {{ ?x ?p ?d ; r2p:state ?s ; r2p:instrument ?i }} {not_staging("g")} }}"""
+# A record's since-year is read by a query of its own too (the OPTIONAL made it 15 times slower).
 STATUS_QUERY = f"""PREFIX r2p: <{R2P}>
-SELECT ?g ?x ?s ?i ?status ?since ?asof WHERE {{
+SELECT ?g ?x ?s ?i ?status ?asof WHERE {{
   GRAPH ?g {{ ?x r2p:instrument ?i ; r2p:state ?s ; a r2p:StatusRecord ; r2p:treatyStatus ?status ;
-                 r2p:asOf ?asof . OPTIONAL {{ ?x r2p:sinceYear ?since }} }}
+                 r2p:asOf ?asof . }}
   {not_staging("g")}
 }}"""
+SINCE_QUERY = f"""PREFIX r2p: <{R2P}>
+SELECT ?g ?x ?since WHERE {{ GRAPH ?g {{ ?x r2p:sinceYear ?since ; r2p:state ?s ; r2p:instrument ?i }}
+  {not_staging("g")} }}"""
 TABLES_QUERY = f"""PREFIX r2p: <{R2P}>
 SELECT DISTINCT ?g ?t ?i ?asof ?every ?unread WHERE {{
   GRAPH ?tg {{ ?t a r2p:StatusTable ; r2p:coversInstrument ?i ; r2p:asOf ?asof ; r2p:listsEveryParticipant ?every .
@@ -230,6 +234,46 @@ def _counted(date: str, limit: str | None) -> tuple[bool, bool]:
     return date[:4] <= limit[:4], date[:4] == limit[:4] and limit[5:] != "12-31"
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What every state's index shares: the status tables' coverage, as (graph citing the table,
+    instrument, table, as-of date, lists every participant, a state it leaves unread) in the order
+    read, the graphs citing a table that hold dated records, the instruments' rules and the world's
+    states. The same for every state: a page may read it once per served version."""
+
+    tables: tuple[tuple[str, str, str, str, bool, str | None], ...]
+    dated: frozenset[str]
+    rules: dict[str, Rule]
+    world: tuple[str, ...]
+
+    @classmethod
+    def load(cls, store: Source, instrument: str | None = None) -> Coverage:
+        """Read it (of one instrument only, when given)."""
+        only_i = {"i": ox.NamedNode(instrument)} if instrument else None
+        tables = tuple(
+            (
+                str(_v(r["g"])),
+                str(_v(r["i"])),
+                str(_v(r["t"])),
+                str(_v(r["asof"])),
+                _v(r["every"]) in ("true", "1"),
+                _v(r["unread"]),
+            )
+            for r in select(store, TABLES_QUERY, union=False, bind=only_i)
+        )
+        dated = frozenset(
+            g
+            for g in {t[0] for t in tables}
+            if select(store, HAS_DATED_RECORDS, union=False, bind={"g": ox.NamedNode(g)})
+        )
+        rules = {
+            str(_v(r["i"])): Rule(RULE_NAMES.get(_v(r["rule"]) or ""), _v(r["article"]), _v(r["inforce"]))
+            for r in select(store, INSTRUMENTS_QUERY, bind=only_i)
+        }
+        world = tuple(str(_v(r["s"])) for r in select(store, WORLD_QUERY))
+        return cls(tables, dated, rules, world)
+
+
 class StatusIndex:
     """Every source's treaty records in memory, and the one definition of status at a date."""
 
@@ -247,16 +291,19 @@ class StatusIndex:
         self._speaking: dict[str, list[str]] | None = None
 
     @classmethod
-    def load(cls, store: Source, state: str | None = None, instrument: str | None = None) -> StatusIndex:
+    def load(
+        cls, store: Source, state: str | None = None, instrument: str | None = None, shared: Coverage | None = None
+    ) -> StatusIndex:
         """Read every source's records (one query per kind of record) into memory — of one state
-        or one instrument only, when given (for a page about it)."""
+        or one instrument only, when given (for a page about it). ``shared``: what
+        ``Coverage.load`` read for the same ``instrument``, when the caller keeps it."""
         sources: dict[str, SourceRecords] = {}
         bind: dict[str, ox.NamedNode] = {}
         if state:
             bind["s"] = ox.NamedNode(state)
         if instrument:
             bind["i"] = ox.NamedNode(instrument)
-        only_i = {"i": bind["i"]} if instrument else None
+        shared = shared or Coverage.load(store, instrument)
 
         def src(graph: str) -> SourceRecords:
             return sources.setdefault(graph, SourceRecords(graph))
@@ -271,34 +318,28 @@ class StatusIndex:
             record.acts.setdefault((s, i), []).append(act)
             record.states.add(s)
             record.instruments.add(i)
+        since = {(str(_v(r["g"])), str(_v(r["x"]))): _v(r["since"]) for r in select(store, SINCE_QUERY, False, bind)}
         for row in select(store, STATUS_QUERY, union=False, bind=bind):
-            g, s, i = str(_v(row["g"])), str(_v(row["s"])), str(_v(row["i"]))
+            g, s, i, x = str(_v(row["g"])), str(_v(row["s"])), str(_v(row["i"])), str(_v(row["x"]))
             status = STATUS_NAMES[str(_v(row["status"]))]
             record = src(g)
-            record.rows[(s, i)] = StatusRow(str(_v(row["x"])), status, _v(row["since"]), str(_v(row["asof"])))
+            record.rows[(s, i)] = StatusRow(x, status, since.get((g, x)), str(_v(row["asof"])))
             record.states.add(s)
             record.instruments.add(i)
         dated = {g for g, record in sources.items() if any(a.as_of for acts in record.acts.values() for a in acts)}
-        for row in select(store, TABLES_QUERY, union=False, bind=only_i):
-            g, i, unread = str(_v(row["g"])), str(_v(row["i"])), _v(row["unread"])
-            if g not in dated and not select(store, HAS_DATED_RECORDS, union=False, bind={"g": ox.NamedNode(g)}):
+        for g, i, t, as_of, every, unread in shared.tables:
+            if g not in dated and g not in shared.dated:
                 continue  # a graph citing the table without records read from it
             dated.add(g)
             before = src(g).tables.get(i)
-            every = _v(row["every"]) in ("true", "1")
-            table = before or Table(str(_v(row["t"])), str(_v(row["asof"])), every)
+            table = before or Table(t, as_of, every)
             if unread:
                 table = replace(table, unread=table.unread | {unread})
             src(g).tables[i] = table
         for record in sources.values():
             for acts in record.acts.values():
                 acts.sort(key=lambda a: (a.date, a.kind != "Signature", a.iri))
-        rules = {
-            str(_v(r["i"])): Rule(RULE_NAMES.get(_v(r["rule"]) or ""), _v(r["article"]), _v(r["inforce"]))
-            for r in select(store, INSTRUMENTS_QUERY, bind=only_i)
-        }
-        world = [str(_v(r["s"])) for r in select(store, WORLD_QUERY)]
-        return cls(sources, rules, world)
+        return cls(sources, dict(shared.rules), shared.world)
 
     def speaking(self, state: str, instrument: str) -> list[str]:
         """The sources that take part in comparisons of the state and instrument (see
