@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from r2pgraph.query.engine import Source, select
+from r2pgraph.query.engine import Row, Source, select
 from r2pgraph.rdf import iris
 from r2pgraph.rdf.iris import INSTANCE_PREFIXES, PREFIXES
 
@@ -97,16 +97,24 @@ def _label_map(store: Source, iris: set[str]) -> dict[str, str]:
     return labels
 
 
+SORTED_HERE = 2_000  # incoming statements sorted here at most (more are sorted and cut by the store)
+
+
+def _incoming(store: Source, this: dict[str, ox.NamedNode], limit: int) -> list[Row]:
+    """The first ``limit`` statements linking to ``?this``, by property, subject and graph. When
+    there are few, they are sorted here: the store's ORDER BY took four times as long as the query."""
+    query = "SELECT ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?this } }"
+    rows = select(store, f"{query} LIMIT {SORTED_HERE + 1}", False, this)
+    if len(rows) <= SORTED_HERE and all(isinstance(r["s"], ox.NamedNode) for r in rows):  # IRIs sort as strings
+        return sorted(rows, key=lambda r: (r["p"].value, r["s"].value, r["g"].value))[:limit]
+    return select(store, f"{query} ORDER BY ?p ?s ?g LIMIT {int(limit)}", False, this)
+
+
 def describe(store: Source, iri: str, incoming_limit: int = 200) -> Resource:
     """Everything the store says about ``iri`` (empty Resource when it says nothing)."""
     this = {"this": ox.NamedNode(iri)}
     out = select(store, "SELECT ?p ?o ?g WHERE { GRAPH ?g { ?this ?p ?o } } ORDER BY ?p ?o ?g", False, this)
-    inc = select(
-        store,
-        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?this }} }} ORDER BY ?p ?s ?g LIMIT {int(incoming_limit)}",
-        False,
-        this,
-    )
+    inc = _incoming(store, this, incoming_limit)
     iris = {iri}
     for row in out:
         iris.add(row["p"].value)
