@@ -85,7 +85,7 @@ def _resource(request: Request, path: str) -> Response:
     graph = graph_quads(store, iri) if stem.startswith("graph/") else []
     if graph:  # a named graph; other IRIs under graph/ (the build's provenance) are resources
         return _graph(request, store, iri, graph, fmt, links)
-    resource = describe(store, iri)
+    resource = describe(store, iri, labels=page_basis(request).labels)
     status = 200 if resource.exists else 404
     if fmt is HTML:
         template = "resource.html" if resource.exists else "not_found.html"
@@ -121,7 +121,12 @@ def _graph(request: Request, store: Source, iri: str, quads: list[ox.Quad], fmt:
         return templates.TemplateResponse(
             request,
             "resource.html",
-            {"r": describe(store, iri), "path": path, "graph_size": len(quads), **_head(quads, path)},
+            {
+                "r": describe(store, iri, labels=page_basis(request).labels),
+                "path": path,
+                "graph_size": len(quads),
+                **_head(quads, path),
+            },
             headers={"Vary": "Accept", "Link": links},
         )
     return _rdf_response(quads, fmt, 200, links)

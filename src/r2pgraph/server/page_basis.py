@@ -1,8 +1,9 @@
 """What the resource pages of one served version share, read once per version and kept with it.
 
 A version is immutable, so the instruments, the rating scale, each edition's framework (its areas
-and indicators) and what every state's treaty status is read against (``Coverage``: the status
-tables, the instruments' rules, the world's states) are the same for every page. They are read on
+and indicators), what every state's treaty status is read against (``Coverage``: the status
+tables, the instruments' rules, the world's states) and the resources' labels are the same for
+every page. They are read on
 the first page that needs them and kept on the served version (``Served.derived``), so they are
 dropped with it when another generation is served; a state's page then reads only the state's own
 statements.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from r2pgraph.query.engine import Source
 from r2pgraph.server.charts import Rating
+from r2pgraph.server.describe import every_label
 from r2pgraph.server.views import SkeletonRow, framework_skeletons, instruments, rating_scale
 from r2pgraph.treaties.status import Coverage
 
@@ -23,14 +25,17 @@ BASIS_KEY = "page-basis"
 @dataclass(frozen=True)
 class PageBasis:
     """The instruments (IRI, label) by label, the ratings best first, each edition's framework
-    skeleton by edition IRI, and the treaty records' coverage."""
+    skeleton by edition IRI, the treaty records' coverage, and every resource's label."""
 
     instruments: list[tuple[str, str]]
     scale: list[Rating]
     skeletons: dict[str, list[SkeletonRow]]
     coverage: Coverage
+    labels: dict[str, str]  # every resource's label, by IRI (``describe.every_label``)
 
 
 def read_basis(store: Source) -> PageBasis:
     """Read the basis from ``store`` (a few queries: tens of milliseconds with the world's records)."""
-    return PageBasis(instruments(store), rating_scale(store), framework_skeletons(store), Coverage.load(store))
+    return PageBasis(
+        instruments(store), rating_scale(store), framework_skeletons(store), Coverage.load(store), every_label(store)
+    )
