@@ -4,13 +4,14 @@ A version is immutable, so the instruments, the rating scale, each edition's fra
 and indicators), what every state's treaty status is read against (``Coverage``: the status
 tables, the instruments' rules, the world's states) and the resources' labels are the same for
 every page. They are read on
-the first page that needs them and kept on the served version (``Served.derived``), so they are
-dropped with it when another generation is served; a state's page then reads only the state's own
-statements.
+the first page that needs them, or ahead of it (``prepare``), and kept on the served version
+(``Served.derived``), so they are dropped with it when another generation is served; a state's page
+then reads only the state's own statements.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from r2pgraph.query.engine import Source
@@ -20,6 +21,7 @@ from r2pgraph.server.views import SkeletonRow, framework_skeletons, instruments,
 from r2pgraph.treaties.status import Coverage
 
 BASIS_KEY = "page-basis"
+WORLD_KEY = "treaty-world"  # every state's treaty status (``TreatyWorld``), kept by ``server.treaties``
 
 
 @dataclass(frozen=True)
@@ -39,3 +41,11 @@ def read_basis(store: Source) -> PageBasis:
     return PageBasis(
         instruments(store), rating_scale(store), framework_skeletons(store), Coverage.load(store), every_label(store)
     )
+
+
+def prepare(store: Source) -> Mapping[str, object]:
+    """What a version's pages keep, read ahead of its first page (see ``EmbeddedServed``): the
+    basis and every state's treaty status (about half a second with the world's records), by key."""
+    from r2pgraph.treaties.world import load_world
+
+    return {BASIS_KEY: read_basis(store), WORLD_KEY: load_world(store)}

@@ -69,6 +69,12 @@ SELECT DISTINCT ?g ?t ?i ?asof ?every ?unread WHERE {{
   GRAPH ?g {{ ?c r2p:citesSource ?t }}
   {not_staging("g")}
 }}"""
+# The instruments each source records something of: by status records, by treaty actions.
+RECORDED_QUERY = f"""PREFIX r2p: <{R2P}>
+SELECT DISTINCT ?g ?i WHERE {{
+  GRAPH ?g {{ ?x r2p:instrument ?i ; r2p:state ?s ; a r2p:StatusRecord ; r2p:treatyStatus ?status ; r2p:asOf ?asof }}
+  {not_staging("g")} }}"""
+ACTED_QUERY = ACTIONS_QUERY.replace("SELECT ?g ?x ?s ?i ?kind ?date", "SELECT DISTINCT ?g ?i")
 HAS_DATED_RECORDS = f"""PREFIX r2p: <{R2P}> SELECT ?x WHERE {{ GRAPH ?g {{ ?x r2p:asOf ?a }} }} LIMIT 1"""
 INSTRUMENTS_QUERY = f"""PREFIX r2p: <{R2P}>
 SELECT ?i ?inforce ?rule ?article WHERE {{
@@ -208,6 +214,9 @@ class SourceRecords:
     tables: dict[str, Table] = field(default_factory=dict)  # instrument → the table covering it
     states: set[str] = field(default_factory=set)
     instruments: set[str] = field(default_factory=set)
+    # A source of status records (rows), also when none of the states read has one: an index of
+    # one state knows which instruments such a source covers (``Coverage.rows``).
+    keeps_rows: bool = False
 
     def speaks_for(self, state: str, instrument: str) -> bool:
         """Whether the source takes part in comparisons of this state and instrument: a table's
@@ -216,7 +225,7 @@ class SourceRecords:
         files are per state: on an instrument they leave out, they have no record)."""
         if self.tables:
             return instrument in self.tables
-        if self.rows:
+        if self.rows or self.keeps_rows:
             return instrument in self.instruments
         return state in self.states
 
@@ -238,10 +247,12 @@ def _counted(date: str, limit: str | None) -> tuple[bool, bool]:
 class Coverage:
     """What every state's index shares: the status tables' coverage, as (graph citing the table,
     instrument, table, as-of date, lists every participant, a state it leaves unread) in the order
-    read, the graphs citing a table that hold dated records, the instruments' rules and the world's
-    states. The same for every state: a page may read it once per served version."""
+    read, the instruments each source of status records covers, the graphs citing a table that
+    hold dated records, the instruments' rules and the world's states. The same for every state:
+    a page may read it once per served version."""
 
     tables: tuple[tuple[str, str, str, str, bool, str | None], ...]
+    rows: frozenset[tuple[str, str]]  # (graph, instrument) of every record of a source of status records
     dated: frozenset[str]
     rules: dict[str, Rule]
     world: tuple[str, ...]
@@ -250,7 +261,7 @@ class Coverage:
     def load(cls, store: Source, instrument: str | None = None) -> Coverage:
         """Read it (of one instrument only, when given)."""
         only_i = {"i": ox.NamedNode(instrument)} if instrument else None
-        tables = tuple(
+        found = [
             (
                 str(_v(r["g"])),
                 str(_v(r["i"])),
@@ -260,7 +271,12 @@ class Coverage:
                 _v(r["unread"]),
             )
             for r in select(store, TABLES_QUERY, union=False, bind=only_i)
-        )
+        ]
+        # One order whichever store they come from (of two tables covering an instrument, the first is kept).
+        tables = tuple(sorted(found, key=lambda t: (*t[:5], t[5] or "")))
+        recorded = {(str(_v(r["g"])), str(_v(r["i"]))) for r in select(store, RECORDED_QUERY, False, only_i)}
+        acted = {(str(_v(r["g"])), str(_v(r["i"]))) for r in select(store, ACTED_QUERY, False, only_i)}
+        rows = frozenset(recorded | {(g, i) for g, i in acted if g in {g for g, _ in recorded}})
         dated = frozenset(
             g
             for g in {t[0] for t in tables}
@@ -270,8 +286,8 @@ class Coverage:
             str(_v(r["i"])): Rule(RULE_NAMES.get(_v(r["rule"]) or ""), _v(r["article"]), _v(r["inforce"]))
             for r in select(store, INSTRUMENTS_QUERY, bind=only_i)
         }
-        world = tuple(str(_v(r["s"])) for r in select(store, WORLD_QUERY))
-        return cls(tables, dated, rules, world)
+        world = tuple(sorted(str(_v(r["s"])) for r in select(store, WORLD_QUERY)))
+        return cls(tables, rows, dated, rules, world)
 
 
 class StatusIndex:
@@ -324,8 +340,13 @@ class StatusIndex:
             status = STATUS_NAMES[str(_v(row["status"]))]
             record = src(g)
             record.rows[(s, i)] = StatusRow(x, status, since.get((g, x)), str(_v(row["asof"])))
+            record.keeps_rows = True
             record.states.add(s)
             record.instruments.add(i)
+        if state:  # the sources of status records that have none of the state's
+            for g, i in sorted(shared.rows):
+                src(g).instruments.add(i)
+                src(g).keeps_rows = True
         dated = {g for g, record in sources.items() if any(a.as_of for acts in record.acts.values() for a in acts)}
         for g, i, t, as_of, every, unread in shared.tables:
             if g not in dated and g not in shared.dated:
@@ -350,7 +371,7 @@ class StatusIndex:
                 self._speaking[i] = sorted(
                     g
                     for g, s in self.sources.items()
-                    if i in s.tables or (not s.tables and (i in s.instruments or not s.rows))
+                    if i in s.tables or (not s.tables and (i in s.instruments or not (s.rows or s.keeps_rows)))
                 )
         return [g for g in self._speaking.get(instrument, []) if self.sources[g].speaks_for(state, instrument)]
 
