@@ -60,7 +60,11 @@ def measure(client: httpx.Client, path: str, runs: int, stamp: str) -> dict[str,
 
     first = get(f"?first={stamp}")
     fresh = [get(f"?n={stamp}-{k}") for k in range(runs)]
-    return {"first_ms": round(first, 1), "median_ms": round(statistics.median(fresh), 1), "max_ms": round(max(fresh), 1)}
+    return {
+        "first_ms": round(first, 1),
+        "median_ms": round(statistics.median(fresh), 1),
+        "max_ms": round(max(fresh), 1),
+    }
 
 
 def main() -> None:
