@@ -87,6 +87,39 @@ def test_admin_reload_is_disabled_without_a_token(two_generations: tuple[Path, l
         assert answer.status_code == 403 and "R2P_ADMIN_TOKEN" in answer.text
 
 
+def _renamed(seed: bytes, k: int) -> bytes:
+    """Generation k names an instrument "Marker instrument k" and labels the marker "Marker k"."""
+    inst, s = "<https://w3id.org/r2p/id/instrument/test-marker>", "<https://w3id.org/r2p/id/test/marker>"
+    g, label = "<https://w3id.org/r2p/graph/test/marker>", "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+    lines = [f"{inst} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{R2P}Instrument> {g} ."]
+    lines += [f'{inst} {label} "Marker instrument {k}"@en {g} .', f'{s} {label} "Marker {k}"@en {g} .']
+    return seed + ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.slow  # two generations built, a switch
+def test_what_the_pages_keep_is_dropped_with_their_generation(tmp_path: Path, built: BuildResult) -> None:
+    """The instruments and labels every page shares are read once per served generation: after a
+    switch, the pages say what the new one says."""
+    settings = repo_settings(tmp_path / "build")
+    seed = (built.generation / "r2p.nq").read_bytes()
+    first, second = (write_generation(_renamed(seed, k), settings).generation.name for k in (1, 2))
+    rollback(settings.build_dir, first)
+    with (
+        running_server(settings.build_dir, "--cache-mb", "0", env={"R2P_ADMIN_TOKEN": TOKEN}) as url,
+        httpx.Client(timeout=60, headers={"Accept": "text/html"}) as client,
+    ):
+        for k in (1, 2):
+            if k == 2:
+                rollback(settings.build_dir, second)
+                reload = client.post(url + "/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
+                assert reload.status_code == 200 and reload.json()["generation"] == second
+            state = client.get(url + "/id/state/JPN")
+            assert state.status_code == 200
+            assert f"Marker instrument {k}</a>" in state.text and f"Marker instrument {3 - k}" not in state.text
+            marker = client.get(url + "/id/test/marker")
+            assert marker.status_code == 200 and f"<h1>Marker {k}</h1>" in marker.text
+
+
 @pytest.mark.slow  # about 5 s
 def test_sighup_switches_to_the_current_generation(two_generations: tuple[Path, list[str]]) -> None:
     build_dir, (first, second) = two_generations

@@ -20,6 +20,7 @@ from r2pgraph.rdf.iris import BASE
 from r2pgraph.server.cache import AnswerCache, keep, kept_version, lookup, page_key
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
+from r2pgraph.server.page_basis import BASIS_KEY, PageBasis, read_basis
 from r2pgraph.server.serialize import serialize_graph
 from r2pgraph.server.served import public_base, served
 from r2pgraph.server.templating import data_head, make_templates
@@ -56,6 +57,12 @@ def _head(statements: list[ox.Quad], path: str) -> dict[str, object]:
     return data_head(statements, lambda f: f"{_href(path)}.{f.suffix}")
 
 
+def page_basis(request: Request) -> PageBasis:
+    """What the served version's pages share, read on the first page of the version and kept with it."""
+    version = served(request)
+    return version.derived(BASIS_KEY, lambda: read_basis(version.store))
+
+
 def _rdf_response(quads: list[ox.Quad], fmt: Format, status: int, links: str) -> Response:
     return Response(
         serialize_graph(quads, fmt),
@@ -78,13 +85,13 @@ def _resource(request: Request, path: str) -> Response:
     graph = graph_quads(store, iri) if stem.startswith("graph/") else []
     if graph:  # a named graph; other IRIs under graph/ (the build's provenance) are resources
         return _graph(request, store, iri, graph, fmt, links)
-    resource = describe(store, iri)
+    resource = describe(store, iri, labels=page_basis(request).labels)
     status = 200 if resource.exists else 404
     if fmt is HTML:
         template = "resource.html" if resource.exists else "not_found.html"
         types = [t.text for t in resource.types]
         world = (lambda: treaty_world(request), treaty_world_if_ready(request))
-        view = view_for(store, iri, types, *world) if resource.exists else {}
+        view = view_for(store, iri, types, *world, basis=lambda: page_basis(request)) if resource.exists else {}
         head = _head(construct(store, iri), stem) if resource.exists else {}
         return templates.TemplateResponse(
             request,
@@ -114,7 +121,12 @@ def _graph(request: Request, store: Source, iri: str, quads: list[ox.Quad], fmt:
         return templates.TemplateResponse(
             request,
             "resource.html",
-            {"r": describe(store, iri), "path": path, "graph_size": len(quads), **_head(quads, path)},
+            {
+                "r": describe(store, iri, labels=page_basis(request).labels),
+                "path": path,
+                "graph_size": len(quads),
+                **_head(quads, path),
+            },
             headers={"Vary": "Accept", "Link": links},
         )
     return _rdf_response(quads, fmt, 200, links)

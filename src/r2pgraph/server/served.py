@@ -17,13 +17,14 @@ before it becomes current, and the old one is closed when its last request has f
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from r2pgraph.build.generations import current_generation
 from r2pgraph.config import ServerConfig
+from r2pgraph.query.engine import Source
 from r2pgraph.server.backends.base import Served
 from r2pgraph.server.backends.embedded import EmbeddedServed
 
@@ -58,7 +59,15 @@ def open_served(
         config.workers,
         all_now=not starting,
         memory_budget_mb=config.memory_budget_mb,
+        prepare=_prepare_pages,
     )
+
+
+def _prepare_pages(store: Source) -> Mapping[str, object]:
+    """What the pages keep for a version, read ahead (imported when a version is read)."""
+    from r2pgraph.server.page_basis import prepare
+
+    return prepare(store)
 
 
 class Serving:

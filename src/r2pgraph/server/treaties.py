@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from r2pgraph.query.engine import Source
 from r2pgraph.rdf.iris import GRAPH, mint
 from r2pgraph.server.errors import ProtocolError
+from r2pgraph.server.page_basis import WORLD_KEY
 from r2pgraph.server.served import served
 from r2pgraph.server.templating import make_templates
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 
 router = APIRouter()
 templates = make_templates()
-WORLD_KEY = "treaty-world"
 NUMERICS_KEY = "state-numerics"
 MATRIX_PARAMETERS = ("set", "group", "states", "region", "subregion", "sort", "format")
 

@@ -15,6 +15,7 @@ from r2pgraph.server.charts import AreaRatings, Rating, parties_timeline, rating
 from r2pgraph.treaties.status import NO_RECORD, Status, StatusIndex, newest
 
 if TYPE_CHECKING:
+    from r2pgraph.server.page_basis import PageBasis
     from r2pgraph.treaties.world import TreatyWorld
 
 PREFIXES = f"""PREFIX r2p: <{R2P}>
@@ -63,9 +64,8 @@ def rating_scale(store: Source) -> list[Rating]:
     return [Rating(_v(r["r"]).rsplit("/", 1)[-1], _v(r["label"])) for r in rows]
 
 
-def ratings_charts(store: Source, grids: list[EditionGrid]) -> dict[str, str]:
+def ratings_charts(scale: list[Rating], grids: list[EditionGrid]) -> dict[str, str]:
     """Each edition's ratings by thematic area as an SVG chart, by edition IRI."""
-    scale = rating_scale(store)
     return {
         g.edition: ratings_chart(
             g.label, [AreaRatings(a.label, [c.rating for c in a.cells]) for a in g.areas], scale, f"chart-ratings-{n}"
@@ -74,12 +74,37 @@ def ratings_charts(store: Source, grids: list[EditionGrid]) -> dict[str, str]:
     }
 
 
-def ratings_grid(store: Source, state: str) -> list[EditionGrid]:
+# One row of an edition's framework: (edition label, area label, indicator, its label, its notation).
+SkeletonRow = tuple[str, str, str, str, str]
+
+
+def framework_skeletons(store: Source) -> dict[str, list[SkeletonRow]]:
+    """Each edition's framework, by edition IRI: its areas and indicators in order."""
+    rows = select(
+        store,
+        PREFIXES
+        + """SELECT ?edition ?elabel ?alabel ?aorder ?ind ?ilabel ?iorder ?notation WHERE {
+      ?edition skos:prefLabel ?elabel ; r2p:framework ?fw .
+      ?ind skos:inScheme ?fw ; a r2p:Indicator ; skos:prefLabel ?ilabel ; r2p:order ?iorder ;
+           skos:notation ?notation ; skos:broader ?area .
+      ?area skos:prefLabel ?alabel ; r2p:order ?aorder .
+    } ORDER BY ?edition ?aorder ?iorder""",
+    )
+    skeletons: dict[str, list[SkeletonRow]] = {}
+    for r in rows:
+        row = (_v(r["elabel"]), _v(r["alabel"]), _v(r["ind"]), _v(r["ilabel"]), _v(r["notation"]))
+        skeletons.setdefault(_v(r["edition"]), []).append(row)
+    return skeletons
+
+
+def ratings_grid(store: Source, state: str, skeletons: dict[str, list[SkeletonRow]]) -> list[EditionGrid]:
     """Per edition that assessed the state: its framework's areas and indicators with ratings.
 
-    The framework skeleton and the state's findings are read by two queries and joined here
-    (one query with an OPTIONAL over the findings was two orders of magnitude slower).
+    The editions that assessed the state and its findings are read by two queries and joined here
+    with each edition's framework (``framework_skeletons``, the same for every state); one query
+    with an OPTIONAL over the findings was two orders of magnitude slower.
     """
+    bind = {"state": ox.NamedNode(state)}
     findings = {
         (_v(r["e"]), _v(r["ind"])): (_v(r["f"]), _v(r["r"]), _v(r["rlabel"]))
         for r in select(
@@ -88,38 +113,33 @@ def ratings_grid(store: Source, state: str) -> list[EditionGrid]:
             + """SELECT ?e ?ind ?f ?r ?rlabel WHERE {
           ?f a r2p:Finding ; r2p:state ?state ; r2p:edition ?e ; r2p:indicator ?ind ; r2p:rating ?r .
           ?r skos:prefLabel ?rlabel . }""",
-            bind={"state": ox.NamedNode(state)},
+            bind=bind,
         )
     }
-    rows = select(
+    assessed = select(
         store,
-        PREFIXES
-        + """SELECT ?edition ?elabel ?alabel ?aorder ?ind ?ilabel ?iorder ?notation WHERE {
-      ?a a r2p:StateAssessment ; r2p:state ?state ; r2p:edition ?edition .
-      ?edition skos:prefLabel ?elabel ; r2p:framework ?fw .
-      ?ind skos:inScheme ?fw ; a r2p:Indicator ; skos:prefLabel ?ilabel ; r2p:order ?iorder ;
-           skos:notation ?notation ; skos:broader ?area .
-      ?area skos:prefLabel ?alabel ; r2p:order ?aorder .
-    } ORDER BY ?edition ?aorder ?iorder""",
-        bind={"state": ox.NamedNode(state)},
+        PREFIXES + "SELECT ?edition WHERE { ?a a r2p:StateAssessment ; r2p:state ?state ; r2p:edition ?edition }",
+        bind=bind,
     )
+    editions = [_v(r["edition"]) for r in assessed]
     grids: dict[str, EditionGrid] = {}
-    for row in rows:
-        edition = _v(row["edition"])
-        grid = grids.setdefault(edition, EditionGrid(edition, _v(row["elabel"])))
-        if not grid.areas or grid.areas[-1].label != _v(row["alabel"]):
-            grid.areas.append(GridArea(_v(row["alabel"])))
-        finding, rating, rating_label = findings.get((edition, _v(row["ind"])), (None, None, None))
-        grid.areas[-1].cells.append(
-            GridCell(
-                indicator=_v(row["ind"]),
-                label=_v(row["ilabel"]),
-                notation=_v(row["notation"]),
-                finding=finding or None,
-                rating=rating.rsplit("/", 1)[-1] if rating else None,
-                rating_label=rating_label or None,
-            )
-        )
+    for edition in sorted(set(editions)):
+        for elabel, alabel, ind, ilabel, notation in skeletons.get(edition, []):
+            grid = grids.setdefault(edition, EditionGrid(edition, elabel))
+            finding, rating, rating_label = findings.get((edition, ind), (None, None, None))
+            for _ in range(editions.count(edition)):  # as many times as the state's assessments name it
+                if not grid.areas or grid.areas[-1].label != alabel:
+                    grid.areas.append(GridArea(alabel))
+                grid.areas[-1].cells.append(
+                    GridCell(
+                        indicator=ind,
+                        label=ilabel,
+                        notation=notation,
+                        finding=finding or None,
+                        rating=rating.rsplit("/", 1)[-1] if rating else None,
+                        rating_label=rating_label or None,
+                    )
+                )
     return list(grids.values())
 
 
@@ -137,28 +157,42 @@ class ActionRecord:
 
 
 def treaty_actions(store: Source, state: str | None = None, instrument: str | None = None) -> list[ActionRecord]:
-    """Treaty actions of a state or on an instrument, with kinds, dates, sources and doubts."""
+    """Treaty actions of a state or on an instrument, with kinds, dates, sources and doubts.
+
+    The actions, their cited sources and their doubts are read by three queries and joined here,
+    each action's sources and doubts in IRI order (OPTIONALs in one query made it three times slower).
+    """
     # The known IRI is bound as a term, which the engine treats as a constant in the patterns
     # (a BIND would be joined only after a full scan).
     bind = {k: ox.NamedNode(v) for k, v in (("s", state), ("i", instrument)) if v}
     rows = select(
         store,
         PREFIXES
-        + """SELECT ?x ?kind ?date ?s ?slabel ?i ?ilabel ?src ?title ?doubt WHERE {
+        + """SELECT ?x ?kind ?date ?s ?slabel ?i ?ilabel WHERE {
       ?x r2p:state ?s ; r2p:instrument ?i ; r2p:date ?date ; a ?k .
       ?k rdfs:label ?kind .
       FILTER (?k IN (r2p:Signature, r2p:Ratification, r2p:Accession, r2p:Acceptance, r2p:Approval,
                      r2p:Succession, r2p:Withdrawal, r2p:ConsentToBeBound))
       ?s skos:prefLabel ?slabel . ?i skos:prefLabel ?ilabel .
-      OPTIONAL { ?x r2p:hasCitation ?c . ?c r2p:citesSource ?src . OPTIONAL { ?src dct:title ?title } }
-      OPTIONAL { ?x r2p:unconfirmed ?doubt }
-    } ORDER BY ?ilabel ?slabel ?date ?x ?src ?doubt""",
+    } ORDER BY ?ilabel ?slabel ?date ?x""",
+        bind=bind,
+    )
+    cited = select(
+        store,
+        PREFIXES
+        + """SELECT ?x ?src ?title WHERE { ?x r2p:state ?s ; r2p:instrument ?i ; r2p:hasCitation ?c .
+          ?c r2p:citesSource ?src . OPTIONAL { ?src dct:title ?title } }""",
+        bind=bind,
+    )
+    doubted = select(
+        store,
+        PREFIXES + "SELECT ?x ?doubt WHERE { ?x r2p:state ?s ; r2p:instrument ?i ; r2p:unconfirmed ?doubt }",
         bind=bind,
     )
     records: dict[str, ActionRecord] = {}
     for row in rows:
         key = _v(row["x"])
-        rec = records.setdefault(
+        records.setdefault(
             key,
             ActionRecord(
                 key,
@@ -172,12 +206,16 @@ def treaty_actions(store: Source, state: str | None = None, instrument: str | No
                 [],
             ),
         )
+    for row in sorted(doubted, key=lambda r: _v(r["doubt"])):
+        rec = records.get(_v(row["x"]))
         doubt = _v(row["doubt"]).rsplit("#", 1)[-1]
         doubt = {"type": "kind of action"}.get(doubt, doubt)
-        if doubt and doubt not in rec.unconfirmed:
+        if rec and doubt and doubt not in rec.unconfirmed:
             rec.unconfirmed.append(doubt)
+    for row in sorted(cited, key=lambda r: _v(r["src"])):
+        rec = records.get(_v(row["x"]))
         src = (_v(row["src"]), _v(row["title"]))
-        if src[0] and src not in rec.sources:
+        if rec and src[0] and src not in rec.sources:
             rec.sources.append(src)
     return list(records.values())
 
@@ -195,13 +233,12 @@ class TreatyStatusRow:
     verdict: str = ""  # the cross-reference's verdict on the sources, when known
 
 
-def status_row(
-    index: StatusIndex, state: str, instrument: str, iri: str, label: str, acts: list[ActionRecord]
-) -> TreatyStatusRow:
-    views: list[Status] = [v for v in index.statuses(state, instrument) if v.value != NO_RECORD]
+def status_row(statuses: list[Status], iri: str, label: str, acts: list[ActionRecord], verdict: str) -> TreatyStatusRow:
+    """The row of an instrument, from every speaking source's status (``StatusIndex.statuses``)."""
+    views = [v for v in statuses if v.value != NO_RECORD]
     shown = newest(views).value if views else NO_RECORD
     by_source = [(v.source, v.source.removeprefix(GRAPH), v.describe()) for v in views]
-    return TreatyStatusRow(iri, label, shown, by_source, acts)
+    return TreatyStatusRow(iri, label, shown, by_source, acts, verdict)
 
 
 @dataclass
@@ -220,8 +257,9 @@ def _record_set(action: str) -> str:
     return action.partition("/treaty-action/")[2].split("/", 1)[0] or action
 
 
-def timeline(store: Source, state: str) -> list[TimelineEntry]:
-    """Events involving the state and its treaty actions, in date order."""
+def timeline(store: Source, state: str, actions: list[ActionRecord] | None = None) -> list[TimelineEntry]:
+    """Events involving the state and its treaty actions (``treaty_actions``, read here when not
+    given), in date order."""
     rows = select(
         store,
         PREFIXES
@@ -234,7 +272,7 @@ def timeline(store: Source, state: str) -> list[TimelineEntry]:
     )
     entries = [TimelineEntry(_v(r["date"]), _v(r["label"]), _v(r["kind"]), _v(r["e"])) for r in rows]
     acts: dict[tuple[str, str], TimelineEntry] = {}
-    for a in treaty_actions(store, state=state):
+    for a in treaty_actions(store, state=state) if actions is None else actions:
         label = f"{a.kind}: {a.instrument_label}"
         entry = acts.setdefault((a.date, label), TimelineEntry(a.date, label, "Treaty action", a.iri))
         entry.records.append((a.iri, _record_set(a.iri)))
@@ -313,32 +351,15 @@ def view_for(
     types: list[str],
     world: Callable[[], TreatyWorld] | None = None,
     loaded: TreatyWorld | None = None,
+    basis: Callable[[], PageBasis] | None = None,
 ) -> dict[str, Any]:
     """The extra template context for a resource of one of the special kinds (empty otherwise).
     ``world``: every state's treaty status, when the caller keeps it (an instrument's page reads
     it; read here otherwise); ``loaded``: the same when already read (a state's page uses it then,
-    and otherwise reads only the state's records)."""
+    and otherwise reads only the state's records); ``basis``: what every page shares, when the
+    caller keeps it (``page_basis.PageBasis``; read here otherwise)."""
     if R2P + "State" in types:
-        actions = treaty_actions(store, state=iri)
-        by_instrument: dict[str, list[ActionRecord]] = {}
-        for a in actions:
-            by_instrument.setdefault(a.instrument, []).append(a)
-        from r2pgraph.treaties.crossref import reconcile_one
-
-        index = loaded.index if loaded else StatusIndex.load(store, state=iri)
-        treaty_status = [
-            status_row(index, iri, inst, inst, label, by_instrument.get(inst, [])) for inst, label in instruments(store)
-        ]
-        for row in treaty_status:
-            row.verdict = reconcile_one(index, iri, row.iri).verdict
-        grids = ratings_grid(store, iri)
-        return {
-            "un_standing": un_standing(store, iri),
-            "grids": grids,
-            "ratings_charts": ratings_charts(store, grids),
-            "treaty_status": treaty_status,
-            "timeline": timeline(store, iri),
-        }
+        return state_view(store, iri, _basis(store, basis), loaded)
     if R2P + "Indicator" in types:
         return {"indicator_ratings": indicator_ratings(store, iri)}
     if R2P + "Instrument" in types:
@@ -346,7 +367,7 @@ def view_for(
         from r2pgraph.treaties.world import instrument_summary, load_world
 
         statuses = world() if world else load_world(store)
-        label = next((label for i, label in instruments(store) if i == iri), iri)
+        label = next((label for i, label in _basis(store, basis).instruments if i == iri), iri)
         summary = instrument_summary(statuses, iri)
         dates = [d for _, d in summary.sources if d]
         return {
@@ -357,3 +378,33 @@ def view_for(
             ),
         }
     return {}
+
+
+def state_view(store: Source, iri: str, basis: PageBasis, loaded: TreatyWorld | None = None) -> dict[str, Any]:
+    """A state's ratings grid and charts, treaty status by instrument and timeline: the state's
+    statuses and verdicts from ``loaded`` (every state's) when given, else from its own records."""
+    from r2pgraph.treaties.crossref import reconcile_one
+
+    actions = treaty_actions(store, state=iri)
+    by_instrument: dict[str, list[ActionRecord]] = {}
+    for a in actions:
+        by_instrument.setdefault(a.instrument, []).append(a)
+    index = loaded.index if loaded else StatusIndex.load(store, state=iri, shared=basis.coverage)
+    treaty_status = []
+    for inst, label in basis.instruments:
+        found = (loaded and loaded.reconciliations.get((iri, inst))) or reconcile_one(index, iri, inst)
+        treaty_status.append(status_row(found.views, inst, label, by_instrument.get(inst, []), found.verdict))
+    grids = ratings_grid(store, iri, basis.skeletons)
+    return {
+        "un_standing": un_standing(store, iri),
+        "grids": grids,
+        "ratings_charts": ratings_charts(basis.scale, grids),
+        "treaty_status": treaty_status,
+        "timeline": timeline(store, iri, actions),
+    }
+
+
+def _basis(store: Source, kept: Callable[[], PageBasis] | None) -> PageBasis:
+    from r2pgraph.server.page_basis import read_basis
+
+    return kept() if kept else read_basis(store)

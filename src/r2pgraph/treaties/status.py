@@ -52,12 +52,16 @@ SELECT ?g ?x ?s ?i ?kind ?date WHERE {{ VALUES ?kind {{ {" ".join(f"r2p:{k}" for
 ACT_DATES_QUERY = f"""PREFIX r2p: <{R2P}>
 SELECT ?x ?p ?d WHERE {{ VALUES ?p {{ r2p:asOf r2p:inForceFrom }}
   GRAPH ?g {{ ?x ?p ?d ; r2p:state ?s ; r2p:instrument ?i }} {not_staging("g")} }}"""
+# A record's since-year is read by a query of its own too (the OPTIONAL made it 15 times slower).
 STATUS_QUERY = f"""PREFIX r2p: <{R2P}>
-SELECT ?g ?x ?s ?i ?status ?since ?asof WHERE {{
+SELECT ?g ?x ?s ?i ?status ?asof WHERE {{
   GRAPH ?g {{ ?x r2p:instrument ?i ; r2p:state ?s ; a r2p:StatusRecord ; r2p:treatyStatus ?status ;
-                 r2p:asOf ?asof . OPTIONAL {{ ?x r2p:sinceYear ?since }} }}
+                 r2p:asOf ?asof . }}
   {not_staging("g")}
 }}"""
+SINCE_QUERY = f"""PREFIX r2p: <{R2P}>
+SELECT ?g ?x ?since WHERE {{ GRAPH ?g {{ ?x r2p:sinceYear ?since ; r2p:state ?s ; r2p:instrument ?i }}
+  {not_staging("g")} }}"""
 TABLES_QUERY = f"""PREFIX r2p: <{R2P}>
 SELECT DISTINCT ?g ?t ?i ?asof ?every ?unread WHERE {{
   GRAPH ?tg {{ ?t a r2p:StatusTable ; r2p:coversInstrument ?i ; r2p:asOf ?asof ; r2p:listsEveryParticipant ?every .
@@ -65,6 +69,12 @@ SELECT DISTINCT ?g ?t ?i ?asof ?every ?unread WHERE {{
   GRAPH ?g {{ ?c r2p:citesSource ?t }}
   {not_staging("g")}
 }}"""
+# The instruments each source records something of: by status records, by treaty actions.
+RECORDED_QUERY = f"""PREFIX r2p: <{R2P}>
+SELECT DISTINCT ?g ?i WHERE {{
+  GRAPH ?g {{ ?x r2p:instrument ?i ; r2p:state ?s ; a r2p:StatusRecord ; r2p:treatyStatus ?status ; r2p:asOf ?asof }}
+  {not_staging("g")} }}"""
+ACTED_QUERY = ACTIONS_QUERY.replace("SELECT ?g ?x ?s ?i ?kind ?date", "SELECT DISTINCT ?g ?i")
 HAS_DATED_RECORDS = f"""PREFIX r2p: <{R2P}> SELECT ?x WHERE {{ GRAPH ?g {{ ?x r2p:asOf ?a }} }} LIMIT 1"""
 INSTRUMENTS_QUERY = f"""PREFIX r2p: <{R2P}>
 SELECT ?i ?inforce ?rule ?article WHERE {{
@@ -204,6 +214,9 @@ class SourceRecords:
     tables: dict[str, Table] = field(default_factory=dict)  # instrument → the table covering it
     states: set[str] = field(default_factory=set)
     instruments: set[str] = field(default_factory=set)
+    # A source of status records (rows), also when none of the states read has one: an index of
+    # one state knows which instruments such a source covers (``Coverage.rows``).
+    keeps_rows: bool = False
 
     def speaks_for(self, state: str, instrument: str) -> bool:
         """Whether the source takes part in comparisons of this state and instrument: a table's
@@ -212,7 +225,7 @@ class SourceRecords:
         files are per state: on an instrument they leave out, they have no record)."""
         if self.tables:
             return instrument in self.tables
-        if self.rows:
+        if self.rows or self.keeps_rows:
             return instrument in self.instruments
         return state in self.states
 
@@ -228,6 +241,53 @@ def _counted(date: str, limit: str | None) -> tuple[bool, bool]:
     if len(date) == 10:
         return date <= limit, False
     return date[:4] <= limit[:4], date[:4] == limit[:4] and limit[5:] != "12-31"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What every state's index shares: the status tables' coverage, as (graph citing the table,
+    instrument, table, as-of date, lists every participant, a state it leaves unread) in the order
+    read, the instruments each source of status records covers, the graphs citing a table that
+    hold dated records, the instruments' rules and the world's states. The same for every state:
+    a page may read it once per served version."""
+
+    tables: tuple[tuple[str, str, str, str, bool, str | None], ...]
+    rows: frozenset[tuple[str, str]]  # (graph, instrument) of every record of a source of status records
+    dated: frozenset[str]
+    rules: dict[str, Rule]
+    world: tuple[str, ...]
+
+    @classmethod
+    def load(cls, store: Source, instrument: str | None = None) -> Coverage:
+        """Read it (of one instrument only, when given)."""
+        only_i = {"i": ox.NamedNode(instrument)} if instrument else None
+        found = [
+            (
+                str(_v(r["g"])),
+                str(_v(r["i"])),
+                str(_v(r["t"])),
+                str(_v(r["asof"])),
+                _v(r["every"]) in ("true", "1"),
+                _v(r["unread"]),
+            )
+            for r in select(store, TABLES_QUERY, union=False, bind=only_i)
+        ]
+        # One order whichever store they come from (of two tables covering an instrument, the first is kept).
+        tables = tuple(sorted(found, key=lambda t: (*t[:5], t[5] or "")))
+        recorded = {(str(_v(r["g"])), str(_v(r["i"]))) for r in select(store, RECORDED_QUERY, False, only_i)}
+        acted = {(str(_v(r["g"])), str(_v(r["i"]))) for r in select(store, ACTED_QUERY, False, only_i)}
+        rows = frozenset(recorded | {(g, i) for g, i in acted if g in {g for g, _ in recorded}})
+        dated = frozenset(
+            g
+            for g in {t[0] for t in tables}
+            if select(store, HAS_DATED_RECORDS, union=False, bind={"g": ox.NamedNode(g)})
+        )
+        rules = {
+            str(_v(r["i"])): Rule(RULE_NAMES.get(_v(r["rule"]) or ""), _v(r["article"]), _v(r["inforce"]))
+            for r in select(store, INSTRUMENTS_QUERY, bind=only_i)
+        }
+        world = tuple(sorted(str(_v(r["s"])) for r in select(store, WORLD_QUERY)))
+        return cls(tables, rows, dated, rules, world)
 
 
 class StatusIndex:
@@ -247,16 +307,19 @@ class StatusIndex:
         self._speaking: dict[str, list[str]] | None = None
 
     @classmethod
-    def load(cls, store: Source, state: str | None = None, instrument: str | None = None) -> StatusIndex:
+    def load(
+        cls, store: Source, state: str | None = None, instrument: str | None = None, shared: Coverage | None = None
+    ) -> StatusIndex:
         """Read every source's records (one query per kind of record) into memory — of one state
-        or one instrument only, when given (for a page about it)."""
+        or one instrument only, when given (for a page about it). ``shared``: what
+        ``Coverage.load`` read for the same ``instrument``, when the caller keeps it."""
         sources: dict[str, SourceRecords] = {}
         bind: dict[str, ox.NamedNode] = {}
         if state:
             bind["s"] = ox.NamedNode(state)
         if instrument:
             bind["i"] = ox.NamedNode(instrument)
-        only_i = {"i": bind["i"]} if instrument else None
+        shared = shared or Coverage.load(store, instrument)
 
         def src(graph: str) -> SourceRecords:
             return sources.setdefault(graph, SourceRecords(graph))
@@ -271,34 +334,33 @@ class StatusIndex:
             record.acts.setdefault((s, i), []).append(act)
             record.states.add(s)
             record.instruments.add(i)
+        since = {(str(_v(r["g"])), str(_v(r["x"]))): _v(r["since"]) for r in select(store, SINCE_QUERY, False, bind)}
         for row in select(store, STATUS_QUERY, union=False, bind=bind):
-            g, s, i = str(_v(row["g"])), str(_v(row["s"])), str(_v(row["i"]))
+            g, s, i, x = str(_v(row["g"])), str(_v(row["s"])), str(_v(row["i"])), str(_v(row["x"]))
             status = STATUS_NAMES[str(_v(row["status"]))]
             record = src(g)
-            record.rows[(s, i)] = StatusRow(str(_v(row["x"])), status, _v(row["since"]), str(_v(row["asof"])))
+            record.rows[(s, i)] = StatusRow(x, status, since.get((g, x)), str(_v(row["asof"])))
+            record.keeps_rows = True
             record.states.add(s)
             record.instruments.add(i)
+        if state:  # the sources of status records that have none of the state's
+            for g, i in sorted(shared.rows):
+                src(g).instruments.add(i)
+                src(g).keeps_rows = True
         dated = {g for g, record in sources.items() if any(a.as_of for acts in record.acts.values() for a in acts)}
-        for row in select(store, TABLES_QUERY, union=False, bind=only_i):
-            g, i, unread = str(_v(row["g"])), str(_v(row["i"])), _v(row["unread"])
-            if g not in dated and not select(store, HAS_DATED_RECORDS, union=False, bind={"g": ox.NamedNode(g)}):
+        for g, i, t, as_of, every, unread in shared.tables:
+            if g not in dated and g not in shared.dated:
                 continue  # a graph citing the table without records read from it
             dated.add(g)
             before = src(g).tables.get(i)
-            every = _v(row["every"]) in ("true", "1")
-            table = before or Table(str(_v(row["t"])), str(_v(row["asof"])), every)
+            table = before or Table(t, as_of, every)
             if unread:
                 table = replace(table, unread=table.unread | {unread})
             src(g).tables[i] = table
         for record in sources.values():
             for acts in record.acts.values():
                 acts.sort(key=lambda a: (a.date, a.kind != "Signature", a.iri))
-        rules = {
-            str(_v(r["i"])): Rule(RULE_NAMES.get(_v(r["rule"]) or ""), _v(r["article"]), _v(r["inforce"]))
-            for r in select(store, INSTRUMENTS_QUERY, bind=only_i)
-        }
-        world = [str(_v(r["s"])) for r in select(store, WORLD_QUERY)]
-        return cls(sources, rules, world)
+        return cls(sources, dict(shared.rules), shared.world)
 
     def speaking(self, state: str, instrument: str) -> list[str]:
         """The sources that take part in comparisons of the state and instrument (see
@@ -309,7 +371,7 @@ class StatusIndex:
                 self._speaking[i] = sorted(
                     g
                     for g, s in self.sources.items()
-                    if i in s.tables or (not s.tables and (i in s.instruments or not s.rows))
+                    if i in s.tables or (not s.tables and (i in s.instruments or not (s.rows or s.keeps_rows)))
                 )
         return [g for g in self._speaking.get(instrument, []) if self.sources[g].speaks_for(state, instrument)]
 

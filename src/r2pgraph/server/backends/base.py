@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -65,6 +65,13 @@ class Served:
             if key not in self._derived:
                 self._derived[key] = compute()
             return self._derived[key]  # type: ignore[return-value]
+
+    def keep(self, found: Mapping[str, object]) -> None:
+        """Keep what was derived from this version ahead of its first use, by ``derived``'s keys
+        (what ``derived`` has computed already stays)."""
+        with self._derive_lock:
+            for key, value in found.items():
+                self._derived.setdefault(key, value)
 
     def derived_if_ready(self, key: str) -> object | None:
         """What ``derived`` has computed for ``key`` already, or None (never computes it)."""

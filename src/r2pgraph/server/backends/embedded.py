@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from r2pgraph.build.generations import REPORT_FILE, lease
 from r2pgraph.exports.dumps import EXPORTS
+from r2pgraph.query.engine import Source
 from r2pgraph.server.backends.base import Served
 from r2pgraph.server.workers import MemoryCopy, QueryPool, load_memory_copy
 from r2pgraph.store.embedded import STORE_DIR, open_store
@@ -25,8 +27,18 @@ class EmbeddedServed(Served):
 
     immutable = True
 
-    def __init__(self, generation: Path, workers: int, all_now: bool = True, memory_budget_mb: int = 0):
+    def __init__(
+        self,
+        generation: Path,
+        workers: int,
+        all_now: bool = True,
+        memory_budget_mb: int = 0,
+        prepare: Callable[[Source], Mapping[str, object]] | None = None,
+    ):
+        """``prepare``: what the pages keep (see ``Served.derived``), read from the in-memory copy
+        once it is loaded and before the pages read it, so that their first request finds it."""
         super().__init__()
+        self._prepare = prepare
         self._closed = False
         self._store_lock = threading.Lock()
         self.generation = generation
@@ -73,6 +85,11 @@ class EmbeddedServed(Served):
             print(f"pages' in-memory copy dropped, reading from disk: {e}", file=sys.stderr)
             self._pages_from = "disk"
             return
+        if self._prepare is not None:
+            try:
+                self.keep(self._prepare(memory))
+            except Exception as e:  # the pages read it on their first request instead
+                print(f"pages' shared data not read ahead: {type(e).__name__}: {e}", file=sys.stderr)
         with self._store_lock:
             if not self._closed:
                 self.store = memory  # requests read ``store`` once per use: the next one reads memory
