@@ -63,6 +63,7 @@ def measure(client: httpx.Client, path: str, runs: int, stamp: str) -> dict[str,
     return {
         "first_ms": round(first, 1),
         "median_ms": round(statistics.median(fresh), 1),
+        "p90_ms": round(statistics.quantiles(fresh, n=10)[-1], 1),
         "max_ms": round(max(fresh), 1),
     }
 
@@ -93,14 +94,14 @@ def main() -> None:
     doc["load_average_after"] = os.getloadavg()
     names = list(codes)
     md = [
-        f"Pages rendered anew (a new query string each), median of {args.runs} from one client, ms; first request "
+        f"Pages rendered anew (a new query string each), median / 90th percentile of {args.runs} from one client, ms; first request "
         f"of the version in brackets. Load average {', '.join(f'{x:.1f}' for x in doc['load_average_before'])} "
         f"before, {', '.join(f'{x:.1f}' for x in doc['load_average_after'])} after.",
         "",
         "| page | " + " | ".join(names) + " |",
         "|---|" + "---|" * len(names),
         *(
-            f"| {title} | " + " | ".join(f"{r[n]['median_ms']} ({r[n]['first_ms']})" for n in names) + " |"
+            f"| {title} | " + " | ".join(f"{r[n]['median_ms']} / {r[n]['p90_ms']} ({r[n]['first_ms']})" for n in names) + " |"
             for title, r in doc["pages"].items()
         ),
     ]
