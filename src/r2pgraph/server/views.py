@@ -162,6 +162,10 @@ def treaty_actions(store: Source, state: str | None = None, instrument: str | No
     The actions, their cited sources and their doubts are read by three queries and joined here,
     each action's sources and doubts in IRI order (OPTIONALs in one query made it three times slower).
     """
+    if isinstance(store, ox.Store) and state and not instrument:  # the same, by triple patterns
+        from r2pgraph.server.patterns import state_actions
+
+        return state_actions(store, state)
     # The known IRI is bound as a term, which the engine treats as a constant in the patterns
     # (a BIND would be joined only after a full scan).
     bind = {k: ox.NamedNode(v) for k, v in (("s", state), ("i", instrument)) if v}
