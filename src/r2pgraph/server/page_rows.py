@@ -2,17 +2,22 @@
 
 The template reads each row by unpacking a tuple, where it would otherwise look up every field of
 every row by ``environment.getattr``, call filters and methods through the context, and keep a
-loop context for its ``loop.last``: half of what rendering a state's page took. The template still
-writes and escapes every value; these only pick the values.
+loop context for its ``loop.last``: half of what rendering a state's page took. The template
+writes and escapes these values; the longest list, the links to the resource, is written here
+whole, its values escaped all at once (``escaped``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from r2pgraph.server.describe import Statement
 from r2pgraph.server.templating import safe_href
 from r2pgraph.server.views import TimelineEntry, TreatyStatusRow
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 # (link, text, separator after it: "" for the last)
 Link = tuple[str, str, str]
@@ -25,18 +30,34 @@ def _links(pairs: Iterable[tuple[str, str]], separator: str) -> list[Link]:
     return found
 
 
-def incoming_rows(incoming: Iterable[Statement]) -> list[tuple[str, str, str, str, str]]:
-    """Each link to the resource: (link to its subject, the subject's label or IRI, the property's
-    label, link to the graph that says it, the graph's name)."""
+def escaped(values: list[str]) -> list[str]:
+    """Each of ``values`` HTML-escaped, as the templates' autoescaping does (``markupsafe.escape``),
+    by one call over all of them joined by NUL (a value holding a NUL is escaped on its own)."""
+    from markupsafe import escape
+
+    found = str(escape("\x00".join(values))).split("\x00")
+    return found if len(found) == len(values) else [str(escape(v)) for v in values]
+
+
+INCOMING_ROW = '\n<tr><td><a href="{}">{}</a></td><td>{}</td><td class="graph"><a href="{}">{}</a></td></tr>\n'
+
+
+def incoming_rows(incoming: Iterable[Statement]) -> Markup:
+    """Each link to the resource as a row of the page's "Linked from" table: its subject (label or
+    IRI), property (label) and graph, each value escaped. Written here rather than by the template:
+    the template escapes value by value, a third of the time of a page with many links."""
+    from markupsafe import Markup
+
     graphs: dict[str, tuple[str, str]] = {}
-    rows = []
+    values: list[str] = []
     for s in incoming:
         graph = graphs.get(s.graph)
         if graph is None:
             graph = graphs[s.graph] = (safe_href(s.graph), s.graph.split("/graph/")[-1])
         text = s.value.text
-        rows.append((safe_href(text), s.value.label or text, s.predicate_label, *graph))
-    return rows
+        values += (safe_href(text), s.value.label or text, s.predicate_label, *graph)
+    cells = iter(escaped(values))
+    return Markup("".join([INCOMING_ROW.format(*row) for row in zip(cells, cells, cells, cells, cells, strict=True)]))
 
 
 # (link to the action, kind, date, its doubts joined by ", ", its sources as links)
