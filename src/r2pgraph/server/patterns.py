@@ -12,14 +12,10 @@ remote store has no such call: the callers read it through SPARQL (``views.treat
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from r2pgraph.rdf.iris import PREFIXES, R2P
-
-if TYPE_CHECKING:
-    from r2pgraph.server.views import ActionRecord
 
 # The kinds of treaty action a page lists (as ``views.treaty_actions``' query names them).
 KINDS = frozenset(
@@ -105,25 +101,28 @@ class StateRecords:
         ]
 
 
-def state_actions(records: StateRecords) -> list[ActionRecord]:
+# A treaty action as ``views.ActionRecord`` holds it: (IRI, kind, date, state, its label, instrument,
+# its label, doubts, sources as (IRI, title)).
+Action = tuple[str, str, str, str, str, str, str, list[str], list[tuple[str, str]]]
+
+
+def state_actions(records: StateRecords) -> list[Action]:
     """The state's treaty actions as ``views.treaty_actions`` reads them by SPARQL: for each action
     the row first in the query's order (instrument's label, state's label, date, IRI), the actions
     in that order, each one's doubts and cited sources (with their titles) in IRI order."""
-    from r2pgraph.server.views import ActionRecord
-
     store, state, labelled = records.store, records.state, records.labelled
     s = ox.NamedNode(state)
     slabel = next(iter(labelled(s, PREF_LABEL)), None)
     if slabel is None:
         return []
     Key = tuple[str, str, str, bool, str]
-    found: dict[Node, tuple[Key, ActionRecord]] = {}
+    found: dict[Node, tuple[Key, Action]] = {}
     for x, types in records.types.items():
         kinds = [(k, labelled(k, LABEL)) for k in types if isinstance(k, ox.NamedNode) and k in KINDS]
         if not kinds:  # not a treaty action (a finding, an assessment, a status record…)
             continue
         date = min((d.value for d in _objects(store, x, DATE) if isinstance(d, ox.Literal)), default=None)
-        best: tuple[Key, ActionRecord] | None = None
+        best: tuple[Key, Action] | None = None
         for i in _objects(store, x, INSTRUMENT):
             ilabel = next(iter(labelled(i, PREF_LABEL)), None)
             kind = next((kind[0] for _, kind in kinds if kind), None)
@@ -131,7 +130,7 @@ def state_actions(records: StateRecords) -> list[ActionRecord]:
                 continue
             key = (ilabel, slabel, date, isinstance(x, ox.NamedNode), x.value)
             if best is None or key < best[0]:
-                best = (key, ActionRecord(x.value, kind, date, state, slabel, i.value, ilabel, [], []))
+                best = (key, (x.value, kind, date, state, slabel, i.value, ilabel, [], []))
         if best is not None:
             found[x] = best
     actions = []
@@ -139,8 +138,8 @@ def state_actions(records: StateRecords) -> list[ActionRecord]:
         for doubt in sorted(d.value for d in _objects(store, x, UNCONFIRMED)):
             doubt = doubt.rsplit("#", 1)[-1]
             doubt = {"type": "kind of action"}.get(doubt, doubt)
-            if doubt and doubt not in record.unconfirmed:
-                record.unconfirmed.append(doubt)
+            if doubt and doubt not in record[7]:
+                record[7].append(doubt)
         cited = [
             (src.value, title)
             for c in _objects(store, x, HAS_CITATION)
@@ -148,7 +147,7 @@ def state_actions(records: StateRecords) -> list[ActionRecord]:
             for title in labelled(src, TITLE) or [""]
         ]
         for source in sorted(cited):
-            if source[0] and source not in record.sources:
-                record.sources.append(source)
+            if source[0] and source not in record[8]:
+                record[8].append(source)
         actions.append(record)
     return actions

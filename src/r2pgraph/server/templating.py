@@ -81,19 +81,12 @@ def jinja() -> Jinja2Templates:
     import jinja2
     from fastapi.templating import Jinja2Templates
 
-    from r2pgraph.server import page_rows
-
     loader = jinja2.FileSystemLoader(Path(__file__).parent / "templates")
     env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape(), auto_reload=False)
     templates = Jinja2Templates(env=env)
     templates.env.filters["local"] = safe_href
     templates.env.filters["script_json"] = script_json
     templates.env.globals["BASE"] = BASE
-    templates.env.globals.update(
-        incoming_rows=page_rows.incoming_rows,
-        treaty_status_rows=page_rows.treaty_status_rows,
-        timeline_rows=page_rows.timeline_rows,
-    )
     return templates
 
 

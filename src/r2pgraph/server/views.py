@@ -179,7 +179,7 @@ def treaty_actions(
     if isinstance(store, ox.Store) and state and not instrument:  # the same, by triple patterns
         from r2pgraph.server.patterns import StateRecords, state_actions
 
-        return state_actions(read or StateRecords(store, state))
+        return [ActionRecord(*row) for row in state_actions(read or StateRecords(store, state))]
     # The known IRI is bound as a term, which the engine treats as a constant in the patterns
     # (a BIND would be joined only after a full scan).
     bind = {k: ox.NamedNode(v) for k, v in (("s", state), ("i", instrument)) if v}
