@@ -14,8 +14,8 @@ import pytest
 from r2pgraph.query.engine import Source
 from r2pgraph.rdf.iris import BASE
 from r2pgraph.server.backends.embedded import EmbeddedServed
-from r2pgraph.server.page_basis import BASIS_KEY, WORLD_KEY, PageBasis, prepare, read_basis
-from r2pgraph.server.views import state_view
+from r2pgraph.server.page_basis import BASIS_KEY, WORLD_KEY, prepare
+from r2pgraph.server.views import PageBasis, read_basis, state_view
 from r2pgraph.treaties.status import Coverage, StatusIndex
 from r2pgraph.treaties.world import TreatyWorld, load_world
 

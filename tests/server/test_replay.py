@@ -50,7 +50,7 @@ def test_a_repeated_request_gets_the_response_the_whole_stack_sent(server: str) 
         assert second_body == first_body and len(json.loads(first_body)["results"]["bindings"]) == 30
         assert _without_date(second) == _without_date(first)  # ETag, Vary, security headers…
         assert "etag" in second.headers and second.headers["x-content-type-options"] == "nosniff"
-        assert after["hits"] - before["hits"] == 1 and after["entries"] - before["entries"] == 1
+        assert after["hits"] - before["hits"] == 1  # (entries may stay the same: a full cache drops one)
 
 
 def test_each_variant_of_a_request_gets_its_own_response(server: str) -> None:

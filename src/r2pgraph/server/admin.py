@@ -9,6 +9,7 @@ import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from r2pgraph.errors import R2PError, RemoteStoreError
 from r2pgraph.server.backends.base import Served
@@ -42,28 +43,35 @@ def _answer_cache(request: Request) -> dict[str, object]:
 
 
 @router.api_route("/health", methods=["GET", "HEAD"])
-def health(request: Request) -> Response:
-    """Liveness, and the generation new requests are answered from (503 while a remote store is down)."""
+async def health(request: Request) -> Response:
+    """Liveness, and the generation new requests are answered from (503 while a remote store is down).
+    Its query waits for a worker in turn with the others, on the event loop."""
     serving: Serving = request.app.state.serving
     current = serving.current
     try:
-        if current.queries.run(Job("ASK {}"), 10).status != 200:
+        if (await current.queries.run_async(Job("ASK {}"), 10)).status != 200:
             raise ProtocolError(503, "the query engine does not answer")
-        body = {"status": "ok", **_describe(current)}
-        engines = current.queries.engines()
-        if engines:  # how many query workers answer from the on-disk store, or from memory
-            body["query_workers"] = engines
-        pages = current.pages_from()
-        if pages:  # which store the pages read: "disk", "loading" (an in-memory copy) or "memory"
-            body["pages_from"] = pages
-        body["answer_cache"] = _answer_cache(request)
-        sandbox = current.queries.network_sandbox()
-        if sandbox:  # what keeps the query workers off the network: "seccomp" or "none: <reason>"
-            body["network_sandbox"] = sandbox
+        body = await run_in_threadpool(_state, request, current)  # a remote store's report is read
         status = 200
     except (RemoteStoreError, ProtocolError, DeadlineExceeded, WorkerFailed) as e:
         body, status = {"status": "unavailable", "generation": current.name, "problem": str(e)}, 503
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _state(request: Request, current: Served) -> dict[str, object]:
+    """What /health says of the served version once its query engine has answered."""
+    body: dict[str, object] = {"status": "ok", **_describe(current)}
+    engines = current.queries.engines()
+    if engines:  # how many query workers answer from the on-disk store, or from memory
+        body["query_workers"] = engines
+    pages = current.pages_from()
+    if pages:  # which store the pages read: "disk", "loading" (an in-memory copy) or "memory"
+        body["pages_from"] = pages
+    body["answer_cache"] = _answer_cache(request)
+    sandbox = current.queries.network_sandbox()
+    if sandbox:  # what keeps the query workers off the network: "seccomp" or "none: <reason>"
+        body["network_sandbox"] = sandbox
+    return body
 
 
 async def reload_in_background(serving: Serving) -> None:

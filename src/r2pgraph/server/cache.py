@@ -76,9 +76,15 @@ def volatile(query: str) -> bool:
 
 
 def _key_bytes(key: Hashable) -> int:
-    if isinstance(key, tuple):
-        return sum(_key_bytes(part) for part in key)
-    return len(key) if isinstance(key, str | bytes) else 8
+    """The bytes of a key's text (strings and bytes, in nested tuples); 8 for anything else."""
+    if isinstance(key, str | bytes):
+        return len(key)
+    if not isinstance(key, tuple):
+        return 8
+    total = 0
+    for part in key:  # a loop, not sum() over a generator: this runs on every answer kept
+        total += _key_bytes(part)
+    return total
 
 
 class AnswerCache:

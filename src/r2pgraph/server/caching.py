@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -135,7 +136,12 @@ def generation_tag(served: Served) -> tuple[str, str | None] | None:
     report = served.known_report()
     if report is None:
         return None
-    built_at = str(report.get("built_at") or "")
+    return _tag(str(report.get("content_hash")), str(report.get("built_at") or ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _tag(content_hash: str, built_at: str) -> tuple[str, str | None]:
+    """``generation_tag`` of a generation, worked out once (it is asked on every response)."""
     try:
         when = dt.datetime.fromisoformat(built_at)
         if when.tzinfo is None:
@@ -143,7 +149,7 @@ def generation_tag(served: Served) -> tuple[str, str | None] | None:
         last_modified: str | None = email.utils.format_datetime(when.astimezone(dt.UTC), usegmt=True)
     except ValueError:
         last_modified = None
-    return _digest(report.get("content_hash"), built_at), last_modified
+    return _digest(content_hash, built_at), last_modified
 
 
 def file_validators(served: Served, name: str) -> dict[str, str]:

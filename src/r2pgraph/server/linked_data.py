@@ -20,13 +20,13 @@ from r2pgraph.rdf.iris import BASE
 from r2pgraph.server.cache import AnswerCache, keep, kept_version, lookup, page_key
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
-from r2pgraph.server.page_basis import BASIS_KEY, PageBasis, read_basis
+from r2pgraph.server.page_basis import BASIS_KEY
 from r2pgraph.server.page_rows import incoming_rows, timeline_rows, treaty_status_rows
 from r2pgraph.server.serialize import serialize_graph
 from r2pgraph.server.served import public_base, served
 from r2pgraph.server.templating import data_head, make_templates
 from r2pgraph.server.treaties import treaty_world, treaty_world_if_ready
-from r2pgraph.server.views import view_for
+from r2pgraph.server.views import PageBasis, read_basis, view_for
 
 router = APIRouter()
 templates = make_templates()

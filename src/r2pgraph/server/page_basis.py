@@ -3,7 +3,7 @@
 A version is immutable, so the instruments, the rating scale, each edition's framework (its areas
 and indicators), what every state's treaty status is read against (``Coverage``: the status
 tables, the instruments' rules, the world's states) and the resources' labels are the same for
-every page. They are read on
+every page (``views.PageBasis``). They are read on
 the first page that needs them, or ahead of it (``prepare``), and kept on the served version
 (``Served.derived``), so they are dropped with it when another generation is served; a state's page
 then reads only the state's own statements.
@@ -12,35 +12,12 @@ then reads only the state's own statements.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from r2pgraph.query.engine import Source
-from r2pgraph.server.charts import Rating
-from r2pgraph.server.describe import every_label
-from r2pgraph.server.views import SkeletonRow, framework_skeletons, instruments, rating_scale
-from r2pgraph.treaties.status import Coverage
+from r2pgraph.server.views import read_basis
 
 BASIS_KEY = "page-basis"
 WORLD_KEY = "treaty-world"  # every state's treaty status (``TreatyWorld``), kept by ``server.treaties``
-
-
-@dataclass(frozen=True)
-class PageBasis:
-    """The instruments (IRI, label) by label, the ratings best first, each edition's framework
-    skeleton by edition IRI, the treaty records' coverage, and every resource's label."""
-
-    instruments: list[tuple[str, str]]
-    scale: list[Rating]
-    skeletons: dict[str, list[SkeletonRow]]
-    coverage: Coverage
-    labels: dict[str, str]  # every resource's label, by IRI (``describe.every_label``)
-
-
-def read_basis(store: Source) -> PageBasis:
-    """Read the basis from ``store`` (a few queries: tens of milliseconds with the world's records)."""
-    return PageBasis(
-        instruments(store), rating_scale(store), framework_skeletons(store), Coverage.load(store), every_label(store)
-    )
 
 
 def prepare(store: Source) -> Mapping[str, object]:

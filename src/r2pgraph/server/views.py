@@ -12,10 +12,10 @@ import pyoxigraph as ox
 from r2pgraph.query.engine import Source, select
 from r2pgraph.rdf.iris import GRAPH, R2P
 from r2pgraph.server.charts import AreaRatings, Rating, parties_timeline, ratings_chart
-from r2pgraph.treaties.status import NO_RECORD, Status, StatusIndex, newest
+from r2pgraph.server.describe import every_label
+from r2pgraph.treaties.status import NO_RECORD, Coverage, Status, StatusIndex, newest
 
 if TYPE_CHECKING:
-    from r2pgraph.server.page_basis import PageBasis
     from r2pgraph.server.patterns import StateRecords
     from r2pgraph.treaties.world import TreatyWorld
 
@@ -428,6 +428,23 @@ def state_view(store: Source, iri: str, basis: PageBasis, loaded: TreatyWorld | 
 
 
 def _basis(store: Source, kept: Callable[[], PageBasis] | None) -> PageBasis:
-    from r2pgraph.server.page_basis import read_basis
-
     return kept() if kept else read_basis(store)
+
+
+@dataclass(frozen=True)
+class PageBasis:
+    """The instruments (IRI, label) by label, the ratings best first, each edition's framework
+    skeleton by edition IRI, the treaty records' coverage, and every resource's label."""
+
+    instruments: list[tuple[str, str]]
+    scale: list[Rating]
+    skeletons: dict[str, list[SkeletonRow]]
+    coverage: Coverage
+    labels: dict[str, str]  # every resource's label, by IRI (``describe.every_label``)
+
+
+def read_basis(store: Source) -> PageBasis:
+    """Read the basis from ``store`` (a few queries: tens of milliseconds with the world's records)."""
+    return PageBasis(
+        instruments(store), rating_scale(store), framework_skeletons(store), Coverage.load(store), every_label(store)
+    )

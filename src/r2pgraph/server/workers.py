@@ -24,6 +24,7 @@ Each worker tells the pool which store it answers from on a status pipe (``Query
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import multiprocessing as mp
@@ -296,6 +297,10 @@ class QueryPool:
         self._store_path = store_path
         self._copy = memory_copy
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Requests on an event loop waiting for a worker, first come first served (see ``_release``).
+        self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[_Worker]]] = (
+            collections.deque()
+        )
         self._lock = threading.Lock()
         self._closed = False
         self._size = max(1, size)
@@ -352,9 +357,10 @@ class QueryPool:
             worker.stop()
             return
         with self._lock:
-            if not self._closed:
-                self._idle.put(worker)
-                return
+            closed = self._closed
+        if not closed:
+            self._release(worker)
+            return
         worker.stop()
 
     def run(self, job: Job, deadline: float) -> Answer:
@@ -368,54 +374,97 @@ class QueryPool:
             raise DeadlineExceeded(deadline) from None
         return self._finish(worker, job, started, deadline)
 
+    def _release(self, worker: _Worker) -> None:
+        """A worker is free again: it goes to the request on an event loop that has waited longest
+        for one, or else back to the idle queue (where ``run`` takes it). Called from any thread."""
+        with self._lock:
+            while self._waiters:
+                loop, waiter = self._waiters.popleft()
+                if waiter.done():  # it gave up (its deadline, or its client left)
+                    continue
+                try:
+                    loop.call_soon_threadsafe(self._hand_over, waiter, worker)
+                except RuntimeError:  # that loop has closed
+                    continue
+                return
+            self._idle.put(worker)
+
+    def _hand_over(self, waiter: asyncio.Future[_Worker], worker: _Worker) -> None:
+        """On the waiter's loop: give it the worker, or release the worker again if it gave up."""
+        if waiter.done():
+            self._release(worker)
+        else:
+            waiter.set_result(worker)
+
+    async def _worker_for(self, deadline: float) -> _Worker:
+        """An idle worker, awaited on the event loop for at most ``deadline`` seconds."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                waiter: asyncio.Future[_Worker] = loop.create_future()
+                self._waiters.append((loop, waiter))
+        try:
+            return await asyncio.wait_for(waiter, deadline)
+        except TimeoutError:
+            raise DeadlineExceeded(deadline) from None
+
     async def run_async(self, job: Job, deadline: float) -> Answer:
-        """``run`` for the event loop. While a worker is idle, the job is sent and a quick answer
-        awaited on the loop itself, without a thread; waiting for a worker, and a query still
-        running after ``SLOW_AFTER_S``, continue in a thread as in ``run``."""
+        """``run`` for the event loop, without a thread: the job waits for a worker, and then for its
+        answer, on the loop itself (only a large answer is read in a thread, and a worker past the
+        deadline is stopped and replaced in one)."""
         from starlette.concurrency import run_in_threadpool
 
         started = time.monotonic()
-        try:
-            worker = self._idle.get_nowait()
-        except queue.Empty:
-            return await run_in_threadpool(self.run, job, deadline)
         if not self._fill.is_set():
             self._fill.set()
+        worker = await self._worker_for(deadline)
+        remaining = deadline - (time.monotonic() - started)
+        if remaining < min(MIN_START_S, deadline / 2):  # too little time left to start it
+            self._release(worker)
+            raise DeadlineExceeded(deadline)
         try:
             _send(worker.conn, job)
-            if await _readable(worker.conn, min(deadline, SLOW_AFTER_S)):
+            if await _readable(worker.conn, remaining):
                 status, media_type, rows, truncated, size, body = worker.conn.recv()
                 if body is None and size <= LOOP_READ_BYTES:
                     body = worker.conn.recv_bytes()
                 elif body is None:  # a big body is read in a thread, not to hold up the loop's other requests
                     body = await run_in_threadpool(worker.conn.recv_bytes)
-                self._idle.put(worker)
+                self._release(worker)
                 return Answer(status, media_type, body, rows, truncated)
         except (EOFError, OSError):
-            worker.stop()
-            await run_in_threadpool(self._replace)
+            self._retire(worker)
             raise WorkerFailed() from None
         except BaseException:  # cancelled while the worker is busy: it is replaced, not reused
-            worker.stop()
-            threading.Thread(target=self._replace, name="query worker replacing", daemon=True).start()
+            self._retire(worker)
             raise
-        return await run_in_threadpool(self._finish, worker, None, started, deadline)
+        self._retire(worker)  # past the deadline: the work stops with the worker
+        raise DeadlineExceeded(deadline)
 
-    def _finish(self, worker: _Worker, job: Job | None, started: float, deadline: float) -> Answer:
+    def _retire(self, worker: _Worker) -> None:
+        """Stop ``worker`` and start its replacement, in a thread (neither waits on the loop)."""
+
+        def stop_and_replace() -> None:
+            worker.stop()
+            self._replace()
+
+        threading.Thread(target=stop_and_replace, name="query worker replacing", daemon=True).start()
+
+    def _finish(self, worker: _Worker, job: Job, started: float, deadline: float) -> Answer:
         """Send ``job`` to ``worker`` and wait for its answer until the deadline (the worker lowers
-        a slow job's priority itself); ``job`` None: it was sent and awaited already. A job that got
-        its worker with less than ``MIN_START_S`` (or half its deadline) left is not sent: the worker
-        goes back unused."""
+        a slow job's priority itself). A job that got its worker with less than ``MIN_START_S`` (or
+        half its deadline) left is not sent: the worker goes back unused."""
         try:
-            if job is not None:
-                if deadline - (time.monotonic() - started) < min(MIN_START_S, deadline / 2):
-                    self._idle.put(worker)
-                    raise DeadlineExceeded(deadline)
-                _send(worker.conn, job)
+            if deadline - (time.monotonic() - started) < min(MIN_START_S, deadline / 2):
+                self._release(worker)
+                raise DeadlineExceeded(deadline)
+            _send(worker.conn, job)
             remaining = deadline - (time.monotonic() - started)
             if remaining > 0 and worker.conn.poll(remaining):
                 result = _receive(worker.conn)
-                self._idle.put(worker)
+                self._release(worker)
                 return result
         except (EOFError, OSError):
             worker.stop()
@@ -431,7 +480,7 @@ class QueryPool:
                 return
             fresh = self._new_worker()
         fresh.wait_ready(60)
-        self._idle.put(fresh)
+        self._release(fresh)
 
     def close(self) -> None:
         with self._lock:
