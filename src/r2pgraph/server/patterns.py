@@ -6,7 +6,9 @@ assessments took five queries, 1.9 ms for Japan. Looking up the same statements 
 ``quads_for_pattern`` (about a microsecond each), starting from what names the state
 (``StateRecords``, read once for the page), gives the same records in the same order in 1.3 ms. A
 remote store has no such call: the callers read it through SPARQL (``views.treaty_actions``,
-``views.ratings_grid``).
+``views.ratings_grid``). Where the queries leave the choice among equal rows to the engine (an
+action of two listed kinds, two findings of one indicator in one edition), the choice here is
+fixed but may differ from the engine's; the data has neither (tests/server/test_patterns.py).
 """
 
 from __future__ import annotations
