@@ -74,8 +74,10 @@ def main() -> None:
     args = p.parse_args()
     differ = 0
     for memory in (False, True):
-        servers = [start(args.build_dir, src, memory) for src in (args.before, None)]
+        servers: list[tuple[subprocess.Popen[bytes], str]] = []
         try:
+            for src in (args.before, None):  # each started server is stopped below, also when the next fails
+                servers.append(start(args.build_dir, src, memory))
             clients = [httpx.Client(base_url=url, timeout=120) for _, url in servers]
             paths = resources(servers[0][1], args.random)
             for path in paths:
