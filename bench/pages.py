@@ -63,6 +63,7 @@ def measure(client: httpx.Client, path: str, runs: int, stamp: str) -> dict[str,
     return {
         "first_ms": round(first, 1),
         "median_ms": round(statistics.median(fresh), 1),
+        "p90_ms": round(statistics.quantiles(fresh, n=10)[-1], 1),
         "max_ms": round(max(fresh), 1),
     }
 
@@ -78,9 +79,11 @@ def main() -> None:
     if args.before:
         codes = {"before": args.before, "after": None}
     doc: dict[str, Any] = {"load_average_before": os.getloadavg(), "runs": args.runs, "pages": {}}
-    servers = {name: start(args.build_dir, src) for name, src in codes.items()}
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     stamp = str(int(time.time()))
     try:
+        for name, src in codes.items():  # each started server is stopped below, also when the next fails
+            servers[name] = start(args.build_dir, src)
         clients = {name: httpx.Client(base_url=url, timeout=120) for name, (_, url) in servers.items()}
         for title, path in PAGES:
             doc["pages"][title] = {name: measure(c, path, args.runs, stamp) for name, c in clients.items()}
@@ -93,14 +96,17 @@ def main() -> None:
     doc["load_average_after"] = os.getloadavg()
     names = list(codes)
     md = [
-        f"Pages rendered anew (a new query string each), median of {args.runs} from one client, ms; first request "
-        f"of the version in brackets. Load average {', '.join(f'{x:.1f}' for x in doc['load_average_before'])} "
-        f"before, {', '.join(f'{x:.1f}' for x in doc['load_average_after'])} after.",
+        f"Pages rendered anew (a new query string each), median / 90th percentile of {args.runs} from one client, "
+        f"ms; first request of the version in brackets. Load average "
+        f"{', '.join(f'{x:.1f}' for x in doc['load_average_before'])} before, "
+        f"{', '.join(f'{x:.1f}' for x in doc['load_average_after'])} after.",
         "",
         "| page | " + " | ".join(names) + " |",
         "|---|" + "---|" * len(names),
         *(
-            f"| {title} | " + " | ".join(f"{r[n]['median_ms']} ({r[n]['first_ms']})" for n in names) + " |"
+            f"| {title} | "
+            + " | ".join(f"{r[n]['median_ms']} / {r[n]['p90_ms']} ({r[n]['first_ms']})" for n in names)
+            + " |"
             for title, r in doc["pages"].items()
         ),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 
 import pyoxigraph as ox
 
@@ -104,6 +105,7 @@ def every_label(store: Source) -> dict[str, str]:
     return _label_map(store, None)
 
 
+DEFAULT_GRAPH = ox.DefaultGraph()
 SORTED_HERE = 2_000  # incoming statements sorted here at most (more are sorted and cut by the store)
 
 
@@ -111,7 +113,13 @@ def _incoming(store: Source, this: dict[str, ox.NamedNode], limit: int) -> list[
     """The first ``limit`` statements linking to ``?this``, by property, subject and graph. When
     there are few, they are sorted here: the store's ORDER BY took four times as long as the query."""
     query = "SELECT ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?this } }"
-    rows = select(store, f"{query} LIMIT {SORTED_HERE + 1}", False, this)
+    if isinstance(store, ox.Store):  # the same statements by their pattern: a third of the time of the query
+        named = (q for q in store.quads_for_pattern(None, None, this["this"]) if q.graph_name != DEFAULT_GRAPH)
+        rows: list[Row] = [
+            {"s": q.subject, "p": q.predicate, "g": q.graph_name} for q in islice(named, SORTED_HERE + 1)
+        ]
+    else:
+        rows = select(store, f"{query} LIMIT {SORTED_HERE + 1}", False, this)
     if len(rows) <= SORTED_HERE and all(isinstance(r["s"], ox.NamedNode) for r in rows):  # IRIs sort as strings
         return sorted(rows, key=lambda r: (r["p"].value, r["s"].value, r["g"].value))[:limit]
     return select(store, f"{query} ORDER BY ?p ?s ?g LIMIT {int(limit)}", False, this)

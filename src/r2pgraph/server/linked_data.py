@@ -21,6 +21,7 @@ from r2pgraph.server.cache import AnswerCache, keep, kept_version, lookup, page_
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, Format, negotiate
 from r2pgraph.server.describe import construct, describe
 from r2pgraph.server.page_basis import BASIS_KEY
+from r2pgraph.server.page_rows import incoming_rows, timeline_rows, treaty_status_rows
 from r2pgraph.server.serialize import serialize_graph
 from r2pgraph.server.served import public_base, served
 from r2pgraph.server.templating import data_head, make_templates
@@ -31,6 +32,8 @@ router = APIRouter()
 templates = make_templates()
 OFFERED: tuple[Format, ...] = (HTML, *GRAPH_FORMATS)
 BY_SUFFIX = {f.suffix: f for f in OFFERED}
+# What writes the resource page's long lists (page_rows.py), for its template.
+LISTS = {"incoming_rows": incoming_rows, "treaty_status_rows": treaty_status_rows, "timeline_rows": timeline_rows}
 
 
 def _split_suffix(path: str) -> tuple[str, Format | None]:
@@ -96,7 +99,7 @@ def _resource(request: Request, path: str) -> Response:
         return templates.TemplateResponse(
             request,
             template,
-            {"r": resource, "path": stem, **view, **head},
+            {"r": resource, "path": stem, **LISTS, **view, **head},
             status_code=status,
             headers={"Vary": "Accept", "Link": links},
         )
@@ -124,6 +127,7 @@ def _graph(request: Request, store: Source, iri: str, quads: list[ox.Quad], fmt:
             {
                 "r": describe(store, iri, labels=page_basis(request).labels),
                 "path": path,
+                **LISTS,
                 "graph_size": len(quads),
                 **_head(quads, path),
             },

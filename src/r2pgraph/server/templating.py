@@ -75,10 +75,15 @@ def format_param_href(path: str) -> Callable[[Format], str]:
 
 @functools.cache
 def jinja() -> Jinja2Templates:
-    """The pages' Jinja2 environment, made (and Jinja2 imported) when the first page is rendered."""
+    """The pages' Jinja2 environment, made (and Jinja2 imported) when the first page is rendered.
+    The templates are part of the installed code: they are not read again when their files change
+    (Jinja2 would otherwise look at each file's time on every page)."""
+    import jinja2
     from fastapi.templating import Jinja2Templates
 
-    templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+    loader = jinja2.FileSystemLoader(Path(__file__).parent / "templates")
+    env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape(), auto_reload=False)
+    templates = Jinja2Templates(env=env)
     templates.env.filters["local"] = safe_href
     templates.env.filters["script_json"] = script_json
     templates.env.globals["BASE"] = BASE

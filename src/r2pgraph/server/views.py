@@ -16,6 +16,7 @@ from r2pgraph.server.describe import every_label
 from r2pgraph.treaties.status import NO_RECORD, Coverage, Status, StatusIndex, newest
 
 if TYPE_CHECKING:
+    from r2pgraph.server.patterns import StateRecords
     from r2pgraph.treaties.world import TreatyWorld
 
 PREFIXES = f"""PREFIX r2p: <{R2P}>
@@ -97,13 +98,18 @@ def framework_skeletons(store: Source) -> dict[str, list[SkeletonRow]]:
     return skeletons
 
 
-def ratings_grid(store: Source, state: str, skeletons: dict[str, list[SkeletonRow]]) -> list[EditionGrid]:
+def ratings_grid(
+    store: Source, state: str, skeletons: dict[str, list[SkeletonRow]], records: StateRecords | None = None
+) -> list[EditionGrid]:
     """Per edition that assessed the state: its framework's areas and indicators with ratings.
 
-    The editions that assessed the state and its findings are read by two queries and joined here
-    with each edition's framework (``framework_skeletons``, the same for every state); one query
-    with an OPTIONAL over the findings was two orders of magnitude slower.
+    The editions that assessed the state and its findings are read by two queries (or from
+    ``records``, the state's as read from an embedded store) and joined here with each edition's
+    framework (``framework_skeletons``, the same for every state); one query with an OPTIONAL over
+    the findings was two orders of magnitude slower.
     """
+    if records is not None:
+        return _grids(records.findings(), records.assessed(), skeletons)
     bind = {"state": ox.NamedNode(state)}
     findings = {
         (_v(r["e"]), _v(r["ind"])): (_v(r["f"]), _v(r["r"]), _v(r["rlabel"]))
@@ -121,7 +127,12 @@ def ratings_grid(store: Source, state: str, skeletons: dict[str, list[SkeletonRo
         PREFIXES + "SELECT ?edition WHERE { ?a a r2p:StateAssessment ; r2p:state ?state ; r2p:edition ?edition }",
         bind=bind,
     )
-    editions = [_v(r["edition"]) for r in assessed]
+    return _grids(findings, [_v(r["edition"]) for r in assessed], skeletons)
+
+
+def _grids(
+    findings: dict[tuple[str, str], tuple[str, str, str]], editions: list[str], skeletons: dict[str, list[SkeletonRow]]
+) -> list[EditionGrid]:
     grids: dict[str, EditionGrid] = {}
     for edition in sorted(set(editions)):
         for elabel, alabel, ind, ilabel, notation in skeletons.get(edition, []):
@@ -156,12 +167,19 @@ class ActionRecord:
     sources: list[tuple[str, str]]
 
 
-def treaty_actions(store: Source, state: str | None = None, instrument: str | None = None) -> list[ActionRecord]:
-    """Treaty actions of a state or on an instrument, with kinds, dates, sources and doubts.
+def treaty_actions(
+    store: Source, state: str | None = None, instrument: str | None = None, read: StateRecords | None = None
+) -> list[ActionRecord]:
+    """Treaty actions of a state or on an instrument, with kinds, dates, sources and doubts
+    (``read``: the state's records, when the caller has read them from an embedded store).
 
     The actions, their cited sources and their doubts are read by three queries and joined here,
     each action's sources and doubts in IRI order (OPTIONALs in one query made it three times slower).
     """
+    if isinstance(store, ox.Store) and state and not instrument:  # the same, by triple patterns
+        from r2pgraph.server.patterns import StateRecords, state_actions
+
+        return [ActionRecord(*row) for row in state_actions(read or StateRecords(store, state))]
     # The known IRI is bound as a term, which the engine treats as a constant in the patterns
     # (a BIND would be joined only after a full scan).
     bind = {k: ox.NamedNode(v) for k, v in (("s", state), ("i", instrument)) if v}
@@ -385,7 +403,12 @@ def state_view(store: Source, iri: str, basis: PageBasis, loaded: TreatyWorld | 
     statuses and verdicts from ``loaded`` (every state's) when given, else from its own records."""
     from r2pgraph.treaties.crossref import reconcile_one
 
-    actions = treaty_actions(store, state=iri)
+    records = None
+    if isinstance(store, ox.Store):  # the state's treaty actions, findings and assessments by pattern
+        from r2pgraph.server.patterns import StateRecords
+
+        records = StateRecords(store, iri)
+    actions = treaty_actions(store, state=iri, read=records)
     by_instrument: dict[str, list[ActionRecord]] = {}
     for a in actions:
         by_instrument.setdefault(a.instrument, []).append(a)
@@ -394,7 +417,7 @@ def state_view(store: Source, iri: str, basis: PageBasis, loaded: TreatyWorld | 
     for inst, label in basis.instruments:
         found = (loaded and loaded.reconciliations.get((iri, inst))) or reconcile_one(index, iri, inst)
         treaty_status.append(status_row(found.views, inst, label, by_instrument.get(inst, []), found.verdict))
-    grids = ratings_grid(store, iri, basis.skeletons)
+    grids = ratings_grid(store, iri, basis.skeletons, records)
     return {
         "un_standing": un_standing(store, iri),
         "grids": grids,
