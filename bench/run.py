@@ -94,11 +94,14 @@ class Server:
 
     def wait_for_engines(self, timeout: float = 120) -> dict[str, object]:
         """Wait until no query worker is still loading its in-memory copy of the store (see
-        ``r2pgraph serve --memory-budget``); what ``/health`` then says, and how long it took."""
+        ``r2pgraph serve --memory-budget``), nor the pages theirs (with what they read ahead);
+        what ``/health`` then says of the workers, and how long it took."""
         t0 = time.perf_counter()
         while True:
-            engines = httpx.get(self.url + "/health", timeout=30).json().get("query_workers", {})
-            if "loading" not in engines or time.perf_counter() - t0 > timeout:
+            health = httpx.get(self.url + "/health", timeout=30).json()
+            engines = health.get("query_workers", {})
+            ready = "loading" not in engines and health.get("pages_from") != "loading"
+            if ready or time.perf_counter() - t0 > timeout:
                 return {"workers": engines, "waited_s": round(time.perf_counter() - t0, 3)}
             time.sleep(0.1)
 
@@ -326,7 +329,7 @@ def markdown(doc: dict) -> str:
         "it fits `serve`'s default memory budget, else the on-disk store opened read-only; query results "
         "fully iterated), with the on-disk store alongside for reference; for the page, the ASGI app "
         "through Starlette's TestClient (pages read the on-disk store). HTTP = `r2pgraph serve` (uvicorn) "
-        "on 127.0.0.1 via httpx, one connection, measured once no worker is still loading its copy.",
+        "on 127.0.0.1 via httpx, one connection, measured once no worker, nor the pages, is still loading its copy.",
         "",
     ]
     if doc.get("plot"):
