@@ -3,6 +3,7 @@ server process to answer, stopping it, and a process's peak memory."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -67,3 +68,27 @@ def vm_hwm_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def serve_checkout(
+    build_dir: Path, src: Path | None, pages_from: tuple[str, ...], *extra: str
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``r2pgraph serve`` on 127.0.0.1 over ``build_dir`` (running the code of the checkout whose
+    ``src`` is given, else this one's), once its pages read from one of ``pages_from``
+    ("memory", "disk"; see /health). Returns the process and its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "R2P_HOME": str(ROOT)}
+    if src is not None:
+        env["PYTHONPATH"] = str(src.resolve())
+    args = [PY, "-m", "r2pgraph.cli", "serve", "--build-dir", str(build_dir), "--host", "127.0.0.1"]
+    args += ["--port", str(port), "--no-access-log", *extra]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_answers(proc, url + "/health", started=time.perf_counter(), timeout=120, what=" ".join(args))
+    deadline = time.monotonic() + 120
+    while httpx.get(url + "/health", timeout=10).json().get("pages_from") not in pages_from:
+        if time.monotonic() > deadline:
+            stop_process(proc)
+            raise RuntimeError(f"the pages did not read from {' or '.join(pages_from)}")
+        time.sleep(0.1)
+    return proc, url

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from common import BENCH, PY, ROOT, free_port, stop_process, wait_until_answers
+from common import BENCH, ROOT, serve_checkout, stop_process
 
 PAGES = (
     ("state page, assessed (JPN)", "/id/state/JPN"),
@@ -34,22 +34,8 @@ PAGES = (
 
 
 def start(build_dir: Path, src: Path | None) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "R2P_HOME": str(ROOT)}
-    if src is not None:
-        env["PYTHONPATH"] = str(src.resolve())
-    args = [PY, "-m", "r2pgraph.cli", "serve", "--build-dir", str(build_dir), "--host", "127.0.0.1"]
-    args += ["--port", str(port), "--no-access-log"]
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_answers(proc, url + "/health", started=time.perf_counter(), timeout=120, what=" ".join(args))
-    deadline = time.monotonic() + 120
-    while httpx.get(url + "/health", timeout=10).json().get("pages_from") not in ("memory", "disk"):
-        if time.monotonic() > deadline:
-            stop_process(proc)
-            raise RuntimeError("the pages' in-memory copy did not load")
-        time.sleep(0.1)
-    return proc, url
+    """A server whose pages read their in-memory copy (or the disk, when it does not fit)."""
+    return serve_checkout(build_dir, src, ("memory", "disk"))
 
 
 def measure(client: httpx.Client, path: str, runs: int, stamp: str) -> dict[str, Any]:

@@ -12,16 +12,14 @@ compares the bytes. Prints the number compared and every page that differs; exit
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
-from common import PY, ROOT, free_port, stop_process, wait_until_answers
+from common import ROOT, serve_checkout, stop_process
 
 R2P = "https://w3id.org/r2p/ontology#"
 BASE = "https://w3id.org/r2p/"
@@ -29,23 +27,9 @@ KINDS = ("State", "Instrument", "Indicator")
 
 
 def start(build_dir: Path, src: Path | None, memory: bool) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "R2P_HOME": str(ROOT)}
-    if src is not None:
-        env["PYTHONPATH"] = str(src.resolve())
-    args = [PY, "-m", "r2pgraph.cli", "serve", "--build-dir", str(build_dir), "--host", "127.0.0.1"]
-    args += ["--port", str(port), "--no-access-log", "--memory-budget", "1024" if memory else "0"]
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_answers(proc, url + "/health", started=time.perf_counter(), timeout=120, what=" ".join(args))
-    deadline = time.monotonic() + 120
-    want = "memory" if memory else "disk"
-    while httpx.get(url + "/health", timeout=10).json().get("pages_from") != want:
-        if time.monotonic() > deadline:
-            stop_process(proc)
-            raise RuntimeError(f"the pages did not read from {want}")
-        time.sleep(0.1)
-    return proc, url
+    """A server whose pages read their in-memory copy (``memory``) or the on-disk store."""
+    budget = "1024" if memory else "0"
+    return serve_checkout(build_dir, src, ("memory" if memory else "disk",), "--memory-budget", budget)
 
 
 def resources(url: str, sample: int) -> list[str]:
