@@ -14,7 +14,7 @@ from r2pgraph.build.assemble import BuildResult
 from r2pgraph.server.limits import ClientLimits, TooManyQueries
 from tests.conftest import running_server
 
-ASK = "ASK { ?s a <https://w3id.org/r2p/ontology#Finding> }"
+ASK = "ASK { ?s a <https://w3id.org/r2p/ontology#Finding> ; ?p ?o }"  # by a worker (two patterns)
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 

@@ -68,6 +68,8 @@ def _state(request: Request, current: Served) -> dict[str, object]:
     if pages:  # which store the pages read: "disk", "loading" (an in-memory copy) or "memory"
         body["pages_from"] = pages
     body["answer_cache"] = _answer_cache(request)
+    # How many queries were evaluated in the server (look-ups) and by the workers since it started.
+    body["queries"] = request.app.state.query_endpoint.counts.stats()
     sandbox = current.queries.network_sandbox()
     if sandbox:  # what keeps the query workers off the network: "seccomp" or "none: <reason>"
         body["network_sandbox"] = sandbox

@@ -26,9 +26,11 @@ from r2pgraph.server.headers import SecurityHeaders
 from r2pgraph.server.limits import ClientLimits
 from r2pgraph.server.replay import Replay
 from r2pgraph.server.served import SCOPE_KEY, Serving
+from r2pgraph.server.sparql_direct import DirectSparql
 
 HERE = Path(__file__).parent
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+CORS_EXPOSED = ("Link", "ETag", "Retry-After", *sparql.RESULT_HEADERS)
 REPLAY_SHARE = 4  # the responses replayed as sent are bounded by a quarter of --cache-mb more
 
 
@@ -96,8 +98,11 @@ def create_app(
     )
     app.state.config = config
     app.state.serving = serving
-    app.state.client_limits = ClientLimits(config.client_queries, config.client_queue, config.client_queue_wait)
+    limits = app.state.client_limits = ClientLimits(
+        config.client_queries, config.client_queue, config.client_queue_wait
+    )
     answers = app.state.answers = AnswerCache(config.cache_mb * 1_000_000)
+    app.state.query_endpoint = sparql.QueryEndpoint(config, answers, limits, sparql.QueryCounts())
     # Inside CORS and the generation's hold: a held answer gets the same headers as any other.
     app.add_middleware(FromCache, cache=answers, version_of=lambda scope: kept_version(scope[SCOPE_KEY]))
     app.add_middleware(
@@ -105,7 +110,7 @@ def create_app(
         allow_origins=["*"],
         allow_methods=["GET", "POST"],
         allow_headers=["*"],
-        expose_headers=["Link", "ETag", "Retry-After", *sparql.RESULT_HEADERS],
+        expose_headers=CORS_EXPOSED,
     )
     app.add_middleware(Compression)
     tag = server_tag(__version__, config.base_url, config.max_rows, config.max_result_bytes)
@@ -115,6 +120,10 @@ def create_app(
     if config.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.trusted_hosts))
     app.add_middleware(SecurityHeaders, docs_path=api_docs.DOCS_PATH, query_path=query_page.QUERY_PATH)
+    if not config.trusted_hosts and not config.store_url:
+        # A plain GET of a query is answered here, with the headers the layers above would add.
+        cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": ", ".join(CORS_EXPOSED)}
+        app.add_middleware(DirectSparql, serving=serving, cors=cors, server_tag=tag)
     # Outermost: a kept answer's response, as the layers above sent it, is sent again as it was.
     replays = app.state.replays = AnswerCache(config.cache_mb * 1_000_000 // REPLAY_SHARE)
     app.add_middleware(Replay, cache=replays, version_of=lambda: kept_version(serving.current))

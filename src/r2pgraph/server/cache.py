@@ -21,6 +21,7 @@ cache emits no HTTP validators (ETag, Last-Modified): it only saves the work of 
 
 from __future__ import annotations
 
+import marshal
 import re
 import threading
 from collections import OrderedDict
@@ -76,15 +77,14 @@ def volatile(query: str) -> bool:
 
 
 def _key_bytes(key: Hashable) -> int:
-    """The bytes of a key's text (strings and bytes, in nested tuples); 8 for anything else."""
-    if isinstance(key, str | bytes):
-        return len(key)
-    if not isinstance(key, tuple):
+    """About the bytes a key holds: its serialised length (``marshal``, at C speed: this runs on
+    every answer kept), or 8 per part that is not a string, bytes, number or tuple of them."""
+    try:
+        return len(marshal.dumps(key))  # type: ignore[arg-type]
+    except ValueError:
+        if isinstance(key, tuple):
+            return sum(_key_bytes(part) for part in key)
         return 8
-    total = 0
-    for part in key:  # a loop, not sum() over a generator: this runs on every answer kept
-        total += _key_bytes(part)
-    return total
 
 
 class AnswerCache:
@@ -192,6 +192,12 @@ def keep(cache: AnswerCache, version: str | None, key: tuple[object, ...], respo
     """Keep ``response`` as the answer for ``key`` in ``version``, and mark the request's response
     as one that may be replayed as sent (see replay.py)."""
     cache.put(version, key, Cached.of(response))
+    replayable(scope, version)
+
+
+def replayable(scope: Scope, version: str | None) -> None:
+    """Mark the request's response, a complete answer of ``version``, as one that may be replayed
+    as sent (see replay.py); None: a version whose answers are not kept."""
     if version is not None:
         scope[REPLAYABLE] = version
 

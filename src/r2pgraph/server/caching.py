@@ -165,11 +165,12 @@ def file_validators(served: Served, name: str) -> dict[str, str]:
     return headers
 
 
-def add_vary(headers: MutableHeaders, field: str) -> None:
-    """Add ``field`` to the Vary header unless it is named there already."""
+def add_vary(headers: MutableHeaders | dict[str, str], field: str) -> None:
+    """Add ``field`` to the Vary header unless it is named there already (``headers`` by
+    lower-case names, as in ``set_validators``)."""
     present = [v.strip() for v in headers.get("vary", "").split(",") if v.strip()]
     if field.lower() not in (v.lower() for v in present) and "*" not in present:
-        headers["Vary"] = ", ".join([*present, field])
+        headers["vary"] = ", ".join([*present, field])
 
 
 def _opaque(tags: Iterable[str]) -> set[str]:
@@ -265,23 +266,30 @@ class Caching:
                 raise
 
     def _validators(self, scope: Scope, headers: MutableHeaders) -> None:
-        """Set the ETag, Last-Modified and Cache-Control of a 200 to a GET or HEAD."""
-        coding = headers.get("content-encoding")
-        if "etag" in headers and coding:
-            headers["ETag"] = _with_coding(headers["etag"], coding)
-        served: Served | None = scope.get(SCOPE_KEY)
-        if served is None or scope["path"].startswith(STATIC):
-            return
-        headers.setdefault("Cache-Control", "no-cache")
-        found = generation_tag(served)
-        if "etag" in headers or found is None:
-            return
-        tag, last_modified = found
-        query = scope.get("query_string", b"").decode("latin-1")
-        representation = _digest(self.server_tag, scope["path"], query, headers.get("content-type"), coding)
-        headers["ETag"] = f'W/"{tag[:12]}-{representation}"'
-        if last_modified and "last-modified" not in headers:
-            headers["Last-Modified"] = last_modified
+        set_validators(headers, scope.get(SCOPE_KEY), self.server_tag, scope["path"], scope.get("query_string", b""))
+
+
+def set_validators(
+    headers: MutableHeaders | dict[str, str], served: Served | None, server_tag: str, path: str, query_string: bytes
+) -> None:
+    """Set the ETag, Last-Modified and Cache-Control of a 200 to a GET or HEAD of ``path``?``query_string``
+    answered from ``served``. ``headers``: a response's headers, by lower-case names (Starlette's
+    ``MutableHeaders``, or a dict)."""
+    coding = headers.get("content-encoding")
+    if "etag" in headers and coding:
+        headers["etag"] = _with_coding(headers["etag"], coding)
+    if served is None or path.startswith(STATIC):
+        return
+    headers.setdefault("cache-control", "no-cache")
+    found = generation_tag(served)
+    if "etag" in headers or found is None:
+        return
+    tag, last_modified = found
+    query = query_string.decode("latin-1")
+    representation = _digest(server_tag, path, query, headers.get("content-type"), coding)
+    headers["etag"] = f'W/"{tag[:12]}-{representation}"'
+    if last_modified and "last-modified" not in headers:
+        headers["last-modified"] = last_modified
 
 
 def _only_abandoned(e: BaseException) -> bool:

@@ -6,6 +6,7 @@ gives the quality; q=0 excludes; ties go to the server's order of preference.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -139,9 +140,17 @@ def negotiate(accept: str | None, offered: tuple[Format, ...], format_param: str
             if wanted in (f.name, f.media_type, f.suffix):
                 return f
         raise NotAcceptable(offered)
+    chosen = _by_accept(accept, offered)
+    if chosen is None:
+        raise NotAcceptable(offered)
+    return chosen
+
+
+@functools.lru_cache(maxsize=512)
+def _by_accept(accept: str | None, offered: tuple[Format, ...]) -> Format | None:
+    """``negotiate`` by the Accept header alone (None: nothing acceptable), worked out once per
+    header and offer: clients send the same few headers again and again."""
     ranges = [(_resolve(media, offered), q) for media, q in parse_accept(accept)]
     scored = [(_quality(f.media_type, ranges), -i, f) for i, f in enumerate(offered)]
     q, _, chosen = max(scored, key=lambda t: (t[0], t[1]))
-    if q <= 0:
-        raise NotAcceptable(offered)
-    return chosen
+    return chosen if q > 0 else None

@@ -176,16 +176,23 @@ Result = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
 def respond(result: Result, job: Job) -> Answer:
     """Serialise a query result (evaluated here or parsed from a remote store's answer) as
     negotiated, within the job's row and byte limits."""
+    if isinstance(result, ox.QuerySolutions):
+        return _respond(job, result.variables, itertools.islice(result, job.max_rows + 1))
+    return _respond(job, None, result)
+
+
+def _respond(job: Job, variables: Sequence[ox.Variable] | None, result: Iterable[object] | ox.QueryBoolean) -> Answer:
+    """``respond`` to a boolean, to solutions of ``variables`` (at most ``max_rows`` + 1 rows are
+    read), or else to triples."""
     rows: int | None = None
     truncated: str | None = None
     try:
         if isinstance(result, ox.QueryBoolean):
             chosen: Format = negotiate(job.accept, RESULT_FORMATS, job.fmt)
             body = result.serialize(format=RESULTS_OX[chosen.name]) or b""
-        elif isinstance(result, ox.QuerySolutions):
+        elif variables is not None:
             chosen = negotiate(job.accept, RESULT_FORMATS, job.fmt)
-            variables = result.variables
-            solutions = _json_rows(variables, itertools.islice(result, job.max_rows + 1))
+            solutions = _json_rows(variables, result)  # type: ignore[arg-type]
             body, rows, truncated = _bounded(
                 solutions, job.max_rows, job.max_bytes, lambda some: _solutions_body(variables, some, chosen)
             )
@@ -193,10 +200,32 @@ def respond(result: Result, job: Job) -> Answer:
             chosen = negotiate(job.accept, GRAPH_FORMATS, job.fmt)
             triples = list(itertools.islice(result, job.max_rows + 1))
             body, rows, truncated = _bounded(
-                triples, job.max_rows, job.max_bytes, lambda some: serialize_graph(some, chosen)
+                triples,
+                job.max_rows,
+                job.max_bytes,
+                lambda some: serialize_graph(some, chosen),  # type: ignore[arg-type]
             )
     except NotAcceptable as e:
         offered = ", ".join(f.media_type for f in e.offered)
         return _text(406, f"Not acceptable. This result is available as: {offered}")
     media = chosen.media_type + ("; charset=utf-8" if chosen.media_type.startswith("text/") else "")
     return Answer(200, media, body, rows, truncated)
+
+
+def in_server(store: ox.Store, job: Job, most: int) -> Answer | None:
+    """The answer to a single-pattern look-up (``query_shape.is_lookup``), evaluated in this
+    process; or None when it has more than ``most`` rows, and a worker must answer it. Reading
+    ``most`` + 1 rows of one pattern is one index scan of that many steps (see ``query_shape``)."""
+    try:
+        result = store.query(job.query, base_iri=job.base_iri, **_dataset(job, False))  # type: ignore[arg-type]
+        if isinstance(result, ox.QueryBoolean):
+            return _respond(job, None, result)
+        rows = list(itertools.islice(result, most + 1))
+        if len(rows) > most:
+            return None
+        variables = result.variables if isinstance(result, ox.QuerySolutions) else None
+        return _respond(job, variables, rows)
+    except SyntaxError as e:
+        return _text(400, f"Malformed query: {e}")
+    except (ValueError, OSError) as e:
+        return _text(400, f"The query cannot be evaluated: {e}")

@@ -54,6 +54,20 @@ def _relative(location: str, host: str | None) -> str:
     return location
 
 
+def protect(
+    headers: MutableHeaders | dict[str, str], status: int, policy: str = POLICY, host: str | None = None
+) -> None:
+    """Add the headers above to a response's ``headers`` (by lower-case names: Starlette's
+    ``MutableHeaders``, or a dict); ``host``: the request's Host header."""
+    headers["x-content-type-options"] = "nosniff"
+    html = headers.get("content-type", "").startswith("text/html")
+    if html or status >= 400:
+        headers["content-security-policy"] = policy
+        headers["x-frame-options"] = "DENY"
+    if "location" in headers:
+        headers["location"] = _relative(headers["location"], host)
+
+
 class SecurityHeaders:
     """ASGI middleware adding the headers above; ``docs_path`` is the API docs page's path,
     ``query_path`` the query page's."""
@@ -75,14 +89,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                html = headers.get("content-type", "").startswith("text/html")
-                if html or message["status"] >= 400:
-                    headers["Content-Security-Policy"] = policy
-                    headers["X-Frame-Options"] = "DENY"
-                if "location" in headers:
-                    headers["Location"] = _relative(headers["location"], host)
+                protect(MutableHeaders(scope=message), message["status"], policy, host)
             await send(message)
 
         await self.app(scope, receive, with_headers)

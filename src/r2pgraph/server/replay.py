@@ -9,7 +9,9 @@ whose answer depends on anything else is never replayed: conditional requests (`
 ``If-Modified-Since``: a 304 is decided by the caching middleware), requests with credentials
 (``Cookie``, ``Authorization``) or ranges. Only responses that a route or ``FromCache`` marked as a
 kept answer (``REPLAYABLE``: a complete 200 of an immutable version, not a volatile query) are
-recorded, and only once they have been sent whole.
+recorded, and only once they have been sent whole; and only from the second time the same request
+comes (the requests seen once are remembered by their hashes, a bounded number of them): a request
+made once, as most new queries are, costs no copy.
 
 What is replayed is therefore the response the whole stack would send: the same status, headers
 (ETag, Last-Modified, Vary, the security headers, CORS) and body. uvicorn adds ``Date`` and writes
@@ -28,6 +30,7 @@ from r2pgraph.server.cache import REPLAYABLE, AnswerCache, sent_whole
 
 # Request headers a response may depend on, besides the method, path and query string.
 KEYED = frozenset((b"accept", b"accept-encoding", b"origin", b"host"))
+SEEN_ONCE_MAX = 65_536  # hashes of requests seen once; forgotten all together past this many
 # Request headers whose presence means the response is not the same for everyone.
 NEVER = frozenset(
     (b"if-none-match", b"if-modified-since", b"if-match", b"if-range", b"range", b"cookie", b"authorization")
@@ -55,6 +58,7 @@ class Replay:
         self.app = app
         self.cache = cache
         self.version_of = version_of
+        self._seen: set[int] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = replay_key(scope) if scope["type"] == "http" and self.cache.max_bytes else None
@@ -66,6 +70,13 @@ class Replay:
         if hit is not None:
             await send({"type": "http.response.start", "status": hit.status, "headers": list(hit.headers)})
             await send({"type": "http.response.body", "body": hit.body})
+            return
+        seen = hash(key)
+        if seen not in self._seen:  # recorded the next time, if there is one
+            if len(self._seen) >= SEEN_ONCE_MAX:
+                self._seen.clear()
+            self._seen.add(seen)
+            await self.app(scope, receive, send)
             return
         answer = await sent_whole(self.app, scope, receive, send)
         if answer is not None and answer.status == 200 and scope.get(REPLAYABLE) == version:

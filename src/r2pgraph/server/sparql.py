@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import math
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
 from r2pgraph.config import ServerConfig
-from r2pgraph.server.cache import AnswerCache, keep, kept_version, lookup, sparql_key, volatile
+from r2pgraph.server.backends.base import Served
+from r2pgraph.server.cache import AnswerCache, keep, kept_version, lookup, replayable, sparql_key, volatile
 from r2pgraph.server.conneg import GRAPH_FORMATS, HTML, negotiate
 from r2pgraph.server.errors import ProtocolError
-from r2pgraph.server.evaluation import Job
+from r2pgraph.server.evaluation import Job, in_server
 from r2pgraph.server.limits import ClientLimits
+from r2pgraph.server.query_shape import is_lookup
 from r2pgraph.server.serialize import serialize_graph
 from r2pgraph.server.served import public_base, served
 from r2pgraph.server.sparql_text import might_nest_deeper, nesting_error
@@ -38,6 +42,7 @@ MIN_TIMEOUT_S = 0.1  # lower deadlines would only make workers be killed and res
 ROWS_HEADER = "R2P-Result-Rows"
 TRUNCATED_HEADER = "R2P-Result-Truncated"
 RESULT_HEADERS = (ROWS_HEADER, TRUNCATED_HEADER)
+IN_SERVER_ROWS = 500  # a look-up with more rows is answered by a worker (see query_shape.py)
 
 
 def service_description(endpoint: str) -> str:
@@ -145,9 +150,9 @@ async def _read_request(request: Request) -> tuple[str | None, dict[str, list[st
     return (queries[0] if queries else None), params
 
 
-def _deadline(request: Request, params: dict[str, list[str]]) -> float:
+def query_deadline(config: ServerConfig, params: dict[str, list[str]]) -> float:
     """The query's deadline: the server's, or a lower ``timeout`` (seconds) the client asks for."""
-    limit: float = request.app.state.config.query_timeout
+    limit: float = config.query_timeout
     asked = params.get("timeout")
     if asked:
         try:
@@ -196,45 +201,96 @@ async def sparql_endpoint(request: Request) -> Response:
         chosen = negotiate(accept, GRAPH_FORMATS, fmt)
         sd = ox.parse(service_description(endpoint_iri(request)), format=ox.RdfFormat.TURTLE)
         return Response(content=serialize_graph(sd, chosen), media_type=chosen.media_type, headers={"Vary": "Accept"})
-    deadline = _deadline(request, params)
-    # A version is immutable: a query asked before is answered as it was (see cache.py).
-    version = kept_version(served(request))
-    cache: AnswerCache = request.app.state.answers
-    key = sparql_key(query, params, accept)
-    if (hit := lookup(cache, version, key, request.scope)) is not None:
-        return hit.response()
-    # Nesting is bounded before any parser sees the query (SERVICE is refused by the workers); the
-    # scan runs off the event loop, and only when a count says the query could nest that deep.
-    if might_nest_deeper(query):
-        too_deep = await run_in_threadpool(nesting_error, query)
-        if too_deep:
-            raise ProtocolError(400, too_deep)
-    config: ServerConfig = request.app.state.config
-    job = Job(
-        query,
-        params,
-        accept,
-        fmt,
-        endpoint_iri(request),
-        max_rows=config.max_rows,
-        max_bytes=config.max_result_bytes,
-    )
-    limits: ClientLimits = request.app.state.client_limits
-    async with limits.slot(request.client.host if request.client else "unknown", deadline):
-        try:
-            result = await served(request).queries.run_async(job, deadline)
-        except DeadlineExceeded as e:
-            raise ProtocolError(503, str(e)) from e
-        except WorkerFailed as e:
-            raise ProtocolError(500, str(e)) from e
-    headers = {"Vary": "Accept"} if result.status == 200 else {}
-    if result.rows is not None:
-        headers[ROWS_HEADER] = str(result.rows)
-    if result.truncated == "rows":
-        headers[TRUNCATED_HEADER] = f"rows; limit={config.max_rows}"
-    elif result.truncated == "bytes":
-        headers[TRUNCATED_HEADER] = f"bytes; limit={config.max_result_bytes}"
-    response = Response(content=result.body, status_code=result.status, media_type=result.media_type, headers=headers)
-    if result.status == 200 and not volatile(query):
-        keep(cache, version, key, response, request.scope)
-    return response
+    endpoint = QueryEndpoint.of(request.app)
+    client = request.client.host if request.client else "unknown"
+    return await endpoint.answer(served(request), request.scope, client, query, params, accept, fmt)
+
+
+class QueryCounts:
+    """How many queries were evaluated in the server process (look-ups) and by the workers, and
+    how many requests the direct layer answered (see sparql_direct.py)."""
+
+    def __init__(self) -> None:
+        self.in_server = 0
+        self.by_workers = 0
+        self.direct = 0
+
+    def stats(self) -> dict[str, int]:
+        return {"in_server": self.in_server, "by_workers": self.by_workers, "direct": self.direct}
+
+
+@dataclass(frozen=True)
+class QueryEndpoint:
+    """What answering a query needs from the app: its settings, kept answers, clients' query slots
+    and counts (set on ``app.state`` by ``create_app``)."""
+
+    config: ServerConfig
+    answers: AnswerCache
+    limits: ClientLimits
+    counts: QueryCounts
+
+    @classmethod
+    def of(cls, app: object) -> QueryEndpoint:
+        state = app.state  # type: ignore[attr-defined]
+        found: QueryEndpoint = state.query_endpoint
+        return found
+
+    async def answer(
+        self,
+        served: Served,
+        scope: Scope,
+        client: str,
+        query: str,
+        params: dict[str, list[str]],
+        accept: str | None,
+        fmt: str | None,
+    ) -> Response:
+        """The route's response to ``query`` (before the middlewares' headers), from the kept
+        answers, or evaluated: a look-up in this process, anything else by a worker. Raises
+        ProtocolError."""
+        config = self.config
+        deadline = query_deadline(config, params)
+        # A version is immutable: a query asked before is answered as it was (see cache.py).
+        version = kept_version(served)
+        key = sparql_key(query, params, accept)
+        if (hit := lookup(self.answers, version, key, scope)) is not None:
+            return hit.response()
+        # Nesting is bounded before any parser sees the query (SERVICE is refused by the workers); the
+        # scan runs off the event loop, and only when a count says the query could nest that deep.
+        if might_nest_deeper(query):
+            too_deep = await run_in_threadpool(nesting_error, query)
+            if too_deep:
+                raise ProtocolError(400, too_deep)
+        base = config.base_url.rstrip("/") + ENDPOINT_PATH
+        job = Job(query, params, accept, fmt, base, max_rows=config.max_rows, max_bytes=config.max_result_bytes)
+        result = None
+        if isinstance(served.store, ox.Store) and is_lookup(query):
+            result = in_server(served.store, job, IN_SERVER_ROWS)
+        evaluated_here = result is not None
+        if result is not None:
+            self.counts.in_server += 1
+        else:
+            async with self.limits.slot(client, deadline):
+                try:
+                    result = await served.queries.run_async(job, deadline)
+                except DeadlineExceeded as e:
+                    raise ProtocolError(503, str(e)) from e
+                except WorkerFailed as e:
+                    raise ProtocolError(500, str(e)) from e
+            self.counts.by_workers += 1
+        headers = {"Vary": "Accept"} if result.status == 200 else {}
+        if result.rows is not None:
+            headers[ROWS_HEADER] = str(result.rows)
+        if result.truncated == "rows":
+            headers[TRUNCATED_HEADER] = f"rows; limit={config.max_rows}"
+        elif result.truncated == "bytes":
+            headers[TRUNCATED_HEADER] = f"bytes; limit={config.max_result_bytes}"
+        response = Response(
+            content=result.body, status_code=result.status, media_type=result.media_type, headers=headers
+        )
+        if result.status == 200 and not volatile(query):
+            if evaluated_here:  # cheaper to evaluate again than to keep; still replayed as sent
+                replayable(scope, version)
+            else:
+                keep(self.answers, version, key, response, scope)
+        return response

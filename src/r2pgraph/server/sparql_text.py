@@ -46,7 +46,7 @@ class _TooDeep(Exception):
 def might_nest_deeper(query: str, limit: int = MAX_NESTING) -> bool:
     """Whether ``query`` holds enough brackets and unary operators to nest past ``limit`` at all
     (a count at C speed; when it does not, ``nesting_error`` has nothing to find)."""
-    return sum(query.count(c) for c in "{([!^+-") > limit
+    return len(query) > limit and sum(map(query.count, "{([!^+-")) > limit
 
 
 def nesting_error(query: str, limit: int = MAX_NESTING) -> str | None:
