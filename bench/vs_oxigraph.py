@@ -259,10 +259,12 @@ def page_latency(url: str, page: Query, runs: int) -> dict[str, Any]:
 
 
 def _wait_for_memory(url: str, timeout: float = 120) -> None:
-    """Until no query worker is still loading its in-memory copy (``/health``), bounded in time."""
+    """Until no query worker, nor the pages, is still loading its in-memory copy (``/health``),
+    bounded in time: what is measured is the server as it runs, not its start."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if "loading" not in httpx.get(url + "/health", timeout=30).json().get("query_workers", {}):
+        health = httpx.get(url + "/health", timeout=30).json()
+        if "loading" not in health.get("query_workers", {}) and health.get("pages_from") != "loading":
             return
         time.sleep(0.1)
 

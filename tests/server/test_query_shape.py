@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from r2pgraph.server.evaluation import Job, answer, in_server
 from r2pgraph.server.query_check import QueryChecker
-from r2pgraph.server.query_shape import is_lookup
+from r2pgraph.server.query_shape import _FAST, _read, is_lookup
 
 R2P = "https://w3id.org/r2p/ontology#"
 JPN = "<https://w3id.org/r2p/id/state/JPN>"
@@ -125,3 +125,30 @@ def test_a_look_up_answered_in_the_server_is_the_answer_a_worker_gives(
         assert len(list(itertools.islice(rows, 501))) == 501
         return
     assert here == there
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        *("ASK", "ask", "SELECT", "CONSTRUCT", "WHERE", "where", "DISTINCT", "REDUCED", "LIMIT", "BASE", "PREFIX"),
+        *("a", "A", "ab", "?s", "$s", "?p", "?o", "?s1", "<http://x/#y>", "<a b>", "<>", "ex:x", "ex:", ":x"),
+        *("{", "}", ".", "*", "10", "0", " ", "\n", "\r", "\t", "#c\n", "#}", "-", ":", "_", "\u00a0", '"x"', "("),
+    ]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(FRAGMENTS, max_size=14))
+def test_the_fast_reading_accepts_only_look_ups(parts: list[str]) -> None:
+    # The fragments joined as they come: adjacent ones make new tokens (``ASK1``, ``?s?p``, ``LIMIT10``).
+    text = "".join(parts)
+    if _FAST.fullmatch(text):
+        assert _read(text), text
+    assert is_lookup(text) == _read(text), text
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["ASK {}", "ASK {}\n#1-2", f"SELECT ?p ?o WHERE {{ {JPN} ?p ?o }} LIMIT 100", f"CONSTRUCT WHERE {{ {JPN} ?p ?o }}"],
+)
+def test_the_commonest_look_ups_are_read_fast(query: str) -> None:
+    assert _FAST.fullmatch(query) is not None

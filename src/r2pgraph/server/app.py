@@ -45,9 +45,12 @@ class HoldGeneration:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with self.serving.use() as served:
+        served = self.serving.hold()  # not ``use``: a generator's context costs more, on every request
+        try:
             scope[SCOPE_KEY] = served
             await self.app(scope, receive, send)
+        finally:
+            served.leave()
 
 
 def create_app(
@@ -102,7 +105,7 @@ def create_app(
         config.client_queries, config.client_queue, config.client_queue_wait
     )
     answers = app.state.answers = AnswerCache(config.cache_mb * 1_000_000)
-    app.state.query_endpoint = sparql.QueryEndpoint(config, answers, limits, sparql.QueryCounts())
+    endpoint = app.state.query_endpoint = sparql.QueryEndpoint(config, answers, limits, sparql.QueryCounts())
     # Inside CORS and the generation's hold: a held answer gets the same headers as any other.
     app.add_middleware(FromCache, cache=answers, version_of=lambda scope: kept_version(scope[SCOPE_KEY]))
     app.add_middleware(
@@ -123,7 +126,7 @@ def create_app(
     if not config.trusted_hosts and not config.store_url:
         # A plain GET of a query is answered here, with the headers the layers above would add.
         cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": ", ".join(CORS_EXPOSED)}
-        app.add_middleware(DirectSparql, serving=serving, cors=cors, server_tag=tag)
+        app.add_middleware(DirectSparql, serving=serving, endpoint=endpoint, cors=cors, server_tag=tag)
     # Outermost: a kept answer's response, as the layers above sent it, is sent again as it was.
     replays = app.state.replays = AnswerCache(config.cache_mb * 1_000_000 // REPLAY_SHARE)
     app.add_middleware(Replay, cache=replays, version_of=lambda: kept_version(serving.current))

@@ -87,10 +87,44 @@ def _coded(query: str) -> tuple[str, list[str]] | None:
     return "".join(codes), texts
 
 
+# The commonest look-ups, read at C speed: the shapes above without PREFIX and prefixed names
+# (which need the tokenizer's care), with each token read whole as ``_TOKEN`` reads it (possessive
+# quantifiers; a keyword or ``a`` not followed by what would extend it). A text this matches is a
+# look-up; any other is read by ``_coded`` (tests/server/test_query_shape.py checks both agree).
+_W = r"(?:[ \t\r\n]++|\#[^\r\n]*+)*+"
+_IRI_F = r'<[^<>"{}|^`\\\x00-\x20]*+>'
+_VAR_F = r"[?$][A-Za-z0-9_]++"
+_END_WORD = r"(?![A-Za-z0-9_:-])"
+
+
+def _kw(word: str) -> str:
+    return f"(?i:{word}){_END_WORD}"
+
+
+_FAST = re.compile(
+    rf"{_W}(?:{_kw('BASE')}{_W}{_IRI_F}{_W})*+"
+    rf"(?:(?P<ask>{_kw('ASK')})"
+    rf"|{_kw('SELECT')}{_W}(?:(?:{_kw('DISTINCT')}|{_kw('REDUCED')}){_W})?(?:\*|{_VAR_F}(?:{_W}{_VAR_F})*+)"
+    rf"|{_kw('CONSTRUCT')}(?={_W}{_kw('WHERE')}))"
+    rf"{_W}(?:{_kw('WHERE')}{_W})?"
+    rf"\{{{_W}(?:(?P<s>{_IRI_F}|{_VAR_F}){_W}(?P<p>{_IRI_F}|{_VAR_F}|a{_END_WORD}){_W}(?P<o>{_IRI_F}|{_VAR_F}){_W}(?:\.{_W})?)?\}}"
+    rf"(?(ask)|(?:{_W}{_kw('LIMIT')}{_W}[0-9]++)?){_W}"
+)
+
+
 def is_lookup(query: str) -> bool:
     """Whether ``query`` has one of the look-up shapes above."""
     if len(query) > MAX_CHARS:
         return False
+    fast = _FAST.fullmatch(query)
+    if fast is not None:
+        names = [t[1:] for t in fast.group("s", "p", "o") if t is not None and t[0] in "?$"]
+        return len(set(names)) == len(names)
+    return _read(query)
+
+
+def _read(query: str) -> bool:
+    """``is_lookup`` by the tokenizer and ``_SHAPES``."""
     coded = _coded(query)
     if coded is None:
         return False

@@ -88,12 +88,17 @@ class Serving:
         """The server has started (see ``open_served``)."""
         self._current.started()
 
-    @contextmanager
-    def use(self) -> Iterator[Served]:
-        """The current version, held for the duration of one request."""
+    def hold(self) -> Served:
+        """The current version, held until its ``leave`` is called (as ``use`` does)."""
         with self._swap_lock:
             served = self._current
             served.enter()
+        return served
+
+    @contextmanager
+    def use(self) -> Iterator[Served]:
+        """The current version, held for the duration of one request."""
+        served = self.hold()
         try:
             yield served
         finally:

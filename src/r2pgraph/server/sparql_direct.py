@@ -58,11 +58,14 @@ def _gzip(body: bytes) -> bytes:
 class DirectSparql:
     """ASGI middleware answering the plain ``GET /sparql`` (see above); ``cors`` are the headers
     the CORS middleware adds to a response to a request with an ``Origin``, ``server_tag`` the
-    caching middleware's."""
+    caching middleware's; ``endpoint`` answers the queries (the app's, as its route uses)."""
 
-    def __init__(self, app: ASGIApp, serving: Serving, cors: Mapping[str, str], server_tag: str):
+    def __init__(
+        self, app: ASGIApp, serving: Serving, endpoint: QueryEndpoint, cors: Mapping[str, str], server_tag: str
+    ):
         self.app = app
         self.serving = serving
+        self.endpoint = endpoint
         self.cors = {name.lower(): value for name, value in cors.items()}
         self.server_tag = server_tag
 
@@ -87,11 +90,12 @@ class DirectSparql:
         if params is None:
             await self.app(scope, receive, send)
             return
-        endpoint = QueryEndpoint.of(scope["app"])
+        endpoint = self.endpoint
         endpoint.counts.direct += 1
         fmt = params["format"][0] if params.get("format") else None
         client = scope["client"][0] if scope.get("client") else "unknown"
-        with self.serving.use() as served:
+        served = self.serving.hold()
+        try:
             scope[SCOPE_KEY] = served
             try:
                 response = await endpoint.answer(served, scope, client, params["query"][0], params, accept, fmt)
@@ -100,6 +104,8 @@ class DirectSparql:
                     (e.message + "\n").encode(), e.status, e.headers, media_type="text/plain; charset=utf-8"
                 )
             await self._send(scope, send, response, encodings, origin, host)
+        finally:
+            served.leave()
 
     async def _send(
         self, scope: Scope, send: Send, response: Response, encodings: str | None, origin: str | None, host: str | None
