@@ -112,12 +112,15 @@ def test_requests_the_app_answers(uncached: str) -> None:
         assert _direct(client, uncached) == before + 1  # the first of the last two only
 
 
-def test_a_trusted_host_check_keeps_every_query_in_the_app(built: BuildResult) -> None:
+def test_a_host_the_app_does_not_trust_is_refused_by_the_app(built: BuildResult) -> None:
     with (
         running_server(built.generation.parent.parent, "--trusted-host", "127.0.0.1") as url,
         httpx.Client(timeout=30) as client,
     ):
-        assert client.get(url + "/sparql", params={"query": "ASK {}"}).status_code == 200
-        refused = client.get(url + "/sparql", params={"query": "ASK {}"}, headers={"Host": "evil.example"})
-        assert refused.status_code == 400
-        assert _direct(client, url) == 0
+        trusted = client.get(url + "/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
+        assert trusted.status_code == 200 and _direct(client, url) == 1
+        for host in ("evil.example", "127.0.0.1.evil.example", ""):
+            refused = client.get(url + "/sparql", params={"query": "ASK {}"}, headers={"Host": host})
+            assert refused.status_code == 400 and refused.text == "Invalid host header"
+            assert refused.headers["x-content-type-options"] == "nosniff"  # the app's refusal, with its headers
+        assert _direct(client, url) == 1

@@ -123,10 +123,17 @@ def create_app(
     if config.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.trusted_hosts))
     app.add_middleware(SecurityHeaders, docs_path=api_docs.DOCS_PATH, query_path=query_page.QUERY_PATH)
-    if not config.trusted_hosts and not config.store_url:
+    if not config.store_url:
         # A plain GET of a query is answered here, with the headers the layers above would add.
         cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": ", ".join(CORS_EXPOSED)}
-        app.add_middleware(DirectSparql, serving=serving, endpoint=endpoint, cors=cors, server_tag=tag)
+        app.add_middleware(
+            DirectSparql,
+            serving=serving,
+            endpoint=endpoint,
+            cors=cors,
+            server_tag=tag,
+            trusted_hosts=config.trusted_hosts,
+        )
     # Outermost: a kept answer's response, as the layers above sent it, is sent again as it was.
     replays = app.state.replays = AnswerCache(config.cache_mb * 1_000_000 // REPLAY_SHARE)
     app.add_middleware(Replay, cache=replays, version_of=lambda: kept_version(serving.current))

@@ -9,19 +9,21 @@ functions where they have them. What it sends is therefore what the app sends, b
 (``tests/server/test_sparql_direct.py`` compares the two on many requests).
 
 Everything else goes through the app: other methods and paths, conditional and range requests (a
-304 is decided by ``Caching``), SPARQL Update, no query or several, a query too long, and every
-request when the app checks the Host header (``--trusted-host``) or reads a remote store.
+304 is decided by ``Caching``), SPARQL Update, no query or several, a query too long, a Host header
+the app does not trust (``--trusted-host``: checked here by Starlette's own middleware, and the app
+refuses it), and every request when the app reads a remote store.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qsl
 
 import anyio.to_thread
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from r2pgraph.server.caching import GZIP_LEVEL, GZIP_MIN_BYTES, _accepts, add_vary, set_validators
 from r2pgraph.server.errors import ProtocolError
@@ -32,6 +34,15 @@ from r2pgraph.server.sparql import ENDPOINT_PATH, MAX_QUERY_CHARS, QueryEndpoint
 # Request headers that make the app answer: a 304 or a range is decided by its middlewares.
 CONDITIONAL = frozenset((b"if-none-match", b"if-modified-since", b"if-match", b"if-range", b"range"))
 THREAD_GZIP_BYTES = 128 * 1024  # compressed in a thread from this size, as Starlette's gzip does
+HOST_TRUSTED = "r2pgraph.host_trusted"  # set in the scope by the trusted-host check's inner app
+
+
+async def _mark_trusted(scope: Scope, receive: Receive, send: Send) -> None:
+    scope[HOST_TRUSTED] = True
+
+
+async def _discard(message: Message) -> None:
+    """Where the trusted-host check's refusal goes: the app sends its own."""
 
 
 def _simple(query_string: bytes) -> dict[str, list[str]] | None:
@@ -61,11 +72,18 @@ class DirectSparql:
     caching middleware's; ``endpoint`` answers the queries (the app's, as its route uses)."""
 
     def __init__(
-        self, app: ASGIApp, serving: Serving, endpoint: QueryEndpoint, cors: Mapping[str, str], server_tag: str
+        self,
+        app: ASGIApp,
+        serving: Serving,
+        endpoint: QueryEndpoint,
+        cors: Mapping[str, str],
+        server_tag: str,
+        trusted_hosts: Sequence[str] = (),
     ):
         self.app = app
         self.serving = serving
         self.endpoint = endpoint
+        self.host_check = TrustedHostMiddleware(_mark_trusted, list(trusted_hosts)) if trusted_hosts else None
         self.cors = {name.lower(): value for name, value in cors.items()}
         self.server_tag = server_tag
 
@@ -87,7 +105,7 @@ class DirectSparql:
                 await self.app(scope, receive, send)
                 return
         params = _simple(scope["query_string"])
-        if params is None:
+        if params is None or not await self._host_trusted(scope, receive):
             await self.app(scope, receive, send)
             return
         endpoint = self.endpoint
@@ -106,6 +124,13 @@ class DirectSparql:
             await self._send(scope, send, response, encodings, origin, host)
         finally:
             served.leave()
+
+    async def _host_trusted(self, scope: Scope, receive: Receive) -> bool:
+        """Whether the app's trusted-host check (if any) lets the request's Host header through."""
+        if self.host_check is None:
+            return True
+        await self.host_check(scope, receive, _discard)
+        return bool(scope.pop(HOST_TRUSTED, False))
 
     async def _send(
         self, scope: Scope, send: Send, response: Response, encodings: str | None, origin: str | None, host: str | None
