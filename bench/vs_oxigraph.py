@@ -222,6 +222,11 @@ def main() -> None:
                 )
                 rows[q.key] = rec
             doc["requests"] = rows
+            # The page is ours alone: the peers are stopped first, so that none is still working
+            # through the requests of the last wrk run while it is measured.
+            ox.stop()
+            if rival:
+                rival.stop()
             doc["page_one_client"] = page_latency(ours_url, cheap[2], args.runs)
         finally:
             ours.stop()
