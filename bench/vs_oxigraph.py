@@ -314,8 +314,9 @@ def markdown(doc: dict[str, Any], queries: list[Query]) -> str:
         f"{m['versions'].get('pyoxigraph')}); rdflib-endpoint on the same N-Quads, the mix only. Cold start to the "
         f"first answer: {doc['cold_start_s']} s.",
         "",
-        "*Repeated*: the same request every time — r2pgraph answers from its per-generation cache after the first "
-        "(the response replayed as it was sent, past the middlewares: `server/replay.py`). "
+        "*Repeated*: the same request every time — r2pgraph answers from its per-generation cache from the second "
+        "(a single-pattern look-up is evaluated again instead), and from the third replays the response as it was "
+        "sent, past the middlewares (`server/replay.py`). "
         "*Unique*: a counter in a comment (a dummy parameter on the page) makes every request new — never a cache "
         "hit. Req/s at 8 connections; latency = wrk's median.",
         "",
