@@ -28,8 +28,9 @@ JPN = "<https://w3id.org/r2p/id/state/JPN>"
         "ASK{}#a comment",
         "ASK {}\n# a comment with { braces } and SERVICE <http://x> {}",
         f"SELECT * WHERE {{ {JPN} ?p ?o }}",
-        f"SELECT DISTINCT ?p ?o {{ {JPN} ?p ?o }} LIMIT 10",
-        f"select reduced $o {{ {JPN} a $o }}",
+        f"SELECT ?p ?o {{ {JPN} ?p ?o }} LIMIT 10",
+        f"select $o {{ {JPN} a $o }}",
+        "SELECT ?s ?p ?o { ?s ?p ?o }",
         "PREFIX r2p: <https://w3id.org/r2p/ontology#> SELECT ?s { ?s a r2p:State }",
         "PREFIX : <https://w3id.org/r2p/id/state/> BASE <https://w3id.org/> CONSTRUCT WHERE { :JPN ?p ?o }",
         f"CONSTRUCT WHERE {{ {JPN} ?p ?o }} LIMIT 3",
@@ -53,6 +54,12 @@ def test_look_ups(query: str) -> None:
         f"SELECT ?o FROM <urn:g> {{ {JPN} ?p ?o }}",
         f"SELECT ?o {{ {JPN} ?p ?o }} ORDER BY ?o",
         f"SELECT ?o {{ {JPN} ?p ?o }} OFFSET 100000",  # skipping scans
+        "SELECT DISTINCT ?x { ?s ?p ?o }",  # scans everything for one row
+        "SELECT REDUCED ?p { ?s ?p ?o }",
+        "SELECT ?a ?b ?c ?d { ?s ?p ?o }",  # more variables than a pattern has
+        "\u017fELECT * { ?s ?p ?o } LIMIT 1",  # not a keyword, whatever case folding says
+        "AS\u212a { ?s ?p ?o }",
+        "SELECT * { ?s ?p ?o } L\u0131MIT 1",
         f"SELECT ?o {{ {JPN} ?p ?o }} LIMIT 1 LIMIT 2",
         f"SELECT ?o {{ {JPN} ?p ?o FILTER(?o) }}",
         f"SELECT ?o {{ {JPN} <urn:p>* ?o }}",  # a path
@@ -101,8 +108,8 @@ def look_ups(draw: st.DrawFn) -> str:
         return f"{prologue}ASK {{ {pattern} }}"
     if form == "CONSTRUCT":
         return f"{prologue}CONSTRUCT WHERE {{ {pattern} }}{limit}"
-    modifier = draw(st.sampled_from(["", "DISTINCT ", "REDUCED "]))
-    return f"{prologue}SELECT {modifier}* {{ {pattern} }}{limit}"
+    projection = draw(st.sampled_from(["*", "?s", "?p ?o", "?s ?p ?o", "$x ?v2"]))
+    return f"{prologue}SELECT {projection} {{ {pattern} }}{limit}"
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -132,6 +139,7 @@ FRAGMENTS = st.sampled_from(
         *("ASK", "ask", "SELECT", "CONSTRUCT", "WHERE", "where", "DISTINCT", "REDUCED", "LIMIT", "BASE", "PREFIX"),
         *("a", "A", "ab", "?s", "$s", "?p", "?o", "?s1", "<http://x/#y>", "<a b>", "<>", "ex:x", "ex:", ":x"),
         *("{", "}", ".", "*", "10", "0", " ", "\n", "\r", "\t", "#c\n", "#}", "-", ":", "_", "\u00a0", '"x"', "("),
+        *("DISTINCT", "\u017f", "\u212a", "\u0131", "SELECT", "s", "k", "i"),
     ]
 )
 

@@ -55,7 +55,9 @@ def uncached(built: BuildResult) -> Iterator[str]:
         yield url
 
 
-def _sent(client: httpx.Client, url: str, params: dict[str, str], headers: dict[str, str]) -> dict[str, Any]:
+def _sent(
+    client: httpx.Client, url: str, params: dict[str, str], headers: dict[str, str] | list[tuple[str, str]]
+) -> dict[str, Any]:
     request = client.build_request("GET", url + "/sparql", params=params, headers=headers)
     response = client.send(request, stream=True)
     try:
@@ -91,6 +93,23 @@ def test_the_direct_answer_is_the_apps(uncached: str, params: dict[str, str], he
     assert "x-content-type-options" in names and "vary" in names
     if direct["status"] == 200:
         assert "etag" in names and "last-modified" in names
+
+
+def test_repeated_headers_are_read_as_the_app_reads_them(uncached: str) -> None:
+    """The first of each (Starlette's ``Headers.get``), whichever way the request goes."""
+    query = {"query": f"CONSTRUCT WHERE {{ {JPN} ?p ?o }}"}
+    for first, second in (("text/turtle", "application/n-triples"), ("application/n-triples", "text/turtle")):
+        for coding in (("identity", "gzip"), ("gzip", "identity")):
+            headers = [("Accept", first), ("Accept", second), ("Accept-Encoding", coding[0])]
+            headers += [("Accept-Encoding", coding[1]), ("Origin", ORIGIN), ("Origin", "https://other.example")]
+            with httpx.Client(timeout=30) as client:
+                before = _direct(client, uncached)
+                direct = _sent(client, uncached, query, headers)
+                through_app = _sent(client, uncached, query, [*headers, ("If-Modified-Since", LONG_AGO)])
+                assert _direct(client, uncached) == before + 1
+            assert direct == through_app
+            assert dict(direct["headers"])["content-type"].startswith(first)
+            assert ("content-encoding" in dict(direct["headers"])) == (coding[0] == "gzip")
 
 
 def test_requests_the_app_answers(uncached: str) -> None:

@@ -229,3 +229,5 @@ def in_server(store: ox.Store, job: Job, most: int) -> Answer | None:
         return _text(400, f"Malformed query: {e}")
     except (ValueError, OSError) as e:
         return _text(400, f"The query cannot be evaluated: {e}")
+    except Exception as e:  # any failure while the results are read: a clean 500, as from a worker
+        return _text(500, f"The query failed while its results were read: {type(e).__name__}: {e}")

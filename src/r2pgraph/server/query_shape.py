@@ -10,15 +10,15 @@ cannot run away, and its answer costs less than the hand-off to a worker (see ``
 The shapes, after any PREFIX and BASE declarations (keywords in any case):
 
 - ``ASK [WHERE] { [pattern [.]] }``
-- ``SELECT [DISTINCT|REDUCED] (?var… | *) [WHERE] { [pattern [.]] } [LIMIT n]``
+- ``SELECT (* | ?var [?var [?var]]) [WHERE] { [pattern [.]] } [LIMIT n]``
 - ``CONSTRUCT WHERE { [pattern [.]] } [LIMIT n]``
 
 where a pattern is three terms: an IRI (``<…>``), a prefixed name (``ex:local``, letters, digits,
 ``_`` and ``-``), a variable (``?v`` or ``$v``), or ``a`` as the predicate, with no variable
 repeated (``?x ?p ?x`` makes the scan filter, and could scan everything before a row). Comments
 and whitespace may separate the tokens. Anything else (a literal, a blank node, a second pattern,
-a filter, an OFFSET, which skips rows by scanning them, FROM, SERVICE, a character outside these
-tokens) is not a look-up: the decision is taken
+a filter, an OFFSET or DISTINCT or REDUCED, which scan rows they do not return, more than three
+variables projected, FROM, SERVICE, a character outside these tokens) is not a look-up: the decision is taken
 on this small grammar alone, so a text this module does not read exactly as pyoxigraph does is
 never taken for a look-up.
 """
@@ -48,13 +48,11 @@ _KEYWORDS = {
     "SELECT": "S",
     "CONSTRUCT": "C",
     "WHERE": "W",
-    "DISTINCT": "D",
-    "REDUCED": "D",
     "LIMIT": "L",
 }
 _TERM = "[inxv]"
 _GROUP = rf"\{{(?:{_TERM}[inxva]{_TERM}\.?)?\}}"
-_SHAPES = re.compile(rf"(?:Pxi|Bi)*(?:KW?{_GROUP}|SD?(?:\*|v+)W?{_GROUP}(?:L0)?|CW{_GROUP}(?:L0)?)")
+_SHAPES = re.compile(rf"(?:Pxi|Bi)*(?:KW?{_GROUP}|S(?:\*|v{{1,3}})W?{_GROUP}(?:L0)?|CW{_GROUP}(?:L0)?)")
 MAX_CHARS = 4_000  # a look-up is short; a longer text is not read here
 
 
@@ -101,14 +99,15 @@ def _kw(word: str) -> str:
     return f"(?i:{word}){_END_WORD}"
 
 
-_FAST = re.compile(
+_FAST = re.compile(  # ASCII: the keywords' case is not folded to ``ſ`` or the Kelvin sign
     rf"{_W}(?:{_kw('BASE')}{_W}{_IRI_F}{_W})*+"
     rf"(?:(?P<ask>{_kw('ASK')})"
-    rf"|{_kw('SELECT')}{_W}(?:(?:{_kw('DISTINCT')}|{_kw('REDUCED')}){_W})?(?:\*|{_VAR_F}(?:{_W}{_VAR_F})*+)"
+    rf"|{_kw('SELECT')}{_W}(?:\*|{_VAR_F}(?:{_W}{_VAR_F}){{0,2}}+)"
     rf"|{_kw('CONSTRUCT')}(?={_W}{_kw('WHERE')}))"
     rf"{_W}(?:{_kw('WHERE')}{_W})?"
     rf"\{{{_W}(?:(?P<s>{_IRI_F}|{_VAR_F}){_W}(?P<p>{_IRI_F}|{_VAR_F}|a{_END_WORD}){_W}(?P<o>{_IRI_F}|{_VAR_F}){_W}(?:\.{_W})?)?\}}"
-    rf"(?(ask)|(?:{_W}{_kw('LIMIT')}{_W}[0-9]++)?){_W}"
+    rf"(?(ask)|(?:{_W}{_kw('LIMIT')}{_W}[0-9]++)?){_W}",
+    re.ASCII,
 )
 
 

@@ -91,16 +91,17 @@ class DirectSparql:
         if scope["type"] != "http" or scope["path"] != ENDPOINT_PATH or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
+        # The first of each, as the middlewares read them (Starlette's ``Headers.get``).
         accept = encodings = origin = host = None
         for name, value in scope["headers"]:
             if name == b"accept":
-                accept = value.decode("latin-1")
+                accept = value.decode("latin-1") if accept is None else accept
             elif name == b"accept-encoding":
-                encodings = value.decode("latin-1")
+                encodings = value.decode("latin-1") if encodings is None else encodings
             elif name == b"origin":
-                origin = value.decode("latin-1")
+                origin = value.decode("latin-1") if origin is None else origin
             elif name == b"host":
-                host = value.decode("latin-1")
+                host = value.decode("latin-1") if host is None else host
             elif name in CONDITIONAL:
                 await self.app(scope, receive, send)
                 return
