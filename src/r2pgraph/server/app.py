@@ -45,7 +45,7 @@ class HoldGeneration:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        served = self.serving.hold()  # not ``use``: a generator's context costs more, on every request
+        served = self.serving.hold()
         try:
             scope[SCOPE_KEY] = served
             await self.app(scope, receive, send)

@@ -58,7 +58,7 @@ class _Abandoned(Exception):
     """Raised into the app when its response is replaced by a 304: it stops generating it."""
 
 
-def _accepts(header: str | None, coding: str) -> bool:
+def accepts(header: str | None, coding: str) -> bool:
     """Whether an Accept-Encoding header accepts ``coding`` (by name or ``*``, with q above 0)."""
     best: tuple[int, float] = (-1, 0.0)
     for part in (header or "").split(","):
@@ -86,7 +86,7 @@ class Compression(GZipMiddleware):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        accepted = _accepts(Headers(scope=scope).get("accept-encoding"), "gzip")
+        accepted = accepts(Headers(scope=scope).get("accept-encoding"), "gzip")
         if scope["method"] == "HEAD":
             await self.app(scope, receive, self._head(send, accepted))
             return

@@ -23,9 +23,14 @@ class ProtocolError(Exception):
         super().__init__(message)
 
 
+def refusal(exc: ProtocolError) -> Response:
+    """The response to a refused request: its status, headers and message as plain text."""
+    return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=exc.headers)
+
+
 async def _protocol_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProtocolError)
-    return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=exc.headers)
+    return refusal(exc)
 
 
 async def _not_acceptable(request: Request, exc: Exception) -> Response:

@@ -17,8 +17,7 @@ before it becomes current, and the old one is closed when its last request has f
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,20 +88,11 @@ class Serving:
         self._current.started()
 
     def hold(self) -> Served:
-        """The current version, held until its ``leave`` is called (as ``use`` does)."""
+        """The current version, held for one request until its ``leave`` is called."""
         with self._swap_lock:
             served = self._current
             served.enter()
         return served
-
-    @contextmanager
-    def use(self) -> Iterator[Served]:
-        """The current version, held for the duration of one request."""
-        served = self.hold()
-        try:
-            yield served
-        finally:
-            served.leave()
 
     def reload(self) -> tuple[bool, Served]:
         """Serve what ``build/current`` (or the remote store) holds now. Returns (switched, now served).

@@ -25,8 +25,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from r2pgraph.server.caching import GZIP_LEVEL, GZIP_MIN_BYTES, _accepts, add_vary, set_validators
-from r2pgraph.server.errors import ProtocolError
+from r2pgraph.server.caching import GZIP_LEVEL, GZIP_MIN_BYTES, accepts, add_vary, set_validators
+from r2pgraph.server.errors import ProtocolError, refusal
 from r2pgraph.server.headers import protect
 from r2pgraph.server.served import SCOPE_KEY, Serving
 from r2pgraph.server.sparql import ENDPOINT_PATH, MAX_QUERY_CHARS, QueryEndpoint
@@ -119,9 +119,7 @@ class DirectSparql:
             try:
                 response = await endpoint.answer(served, scope, client, params["query"][0], params, accept, fmt)
             except ProtocolError as e:
-                response = Response(
-                    (e.message + "\n").encode(), e.status, e.headers, media_type="text/plain; charset=utf-8"
-                )
+                response = refusal(e)
             await self._send(scope, send, response, encodings, origin, host)
         finally:
             served.leave()
@@ -148,7 +146,7 @@ class DirectSparql:
         # Compression: from GZIP_MIN_BYTES, Vary; and gzip when the client accepts it.
         if len(body) >= GZIP_MIN_BYTES:
             _append_vary(headers, "Accept-Encoding")
-            if _accepts(encodings, "gzip"):
+            if accepts(encodings, "gzip"):
                 body = await anyio.to_thread.run_sync(_gzip, body) if len(body) >= THREAD_GZIP_BYTES else _gzip(body)
                 headers["content-encoding"] = "gzip"
                 headers["content-length"] = str(len(body))
